@@ -1,0 +1,1 @@
+// Temporary: the web build lands with the web app shell.

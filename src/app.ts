@@ -1,0 +1,66 @@
+import { cors } from 'hono/cors';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { createDb } from './db/client';
+import { mountDocs } from './features/docs';
+import { healthRoutes } from './features/health';
+import { metaRoutes } from './features/meta';
+import { readConfig } from './lib/config';
+import { createRouter } from './lib/openapi';
+import { configGuard } from './middleware/config-guard';
+import { jsonBody } from './middleware/json-body';
+import { handleError, handleNotFound } from './middleware/problem';
+import { requestLog } from './middleware/request-log';
+
+/** Routes whose bodies are not JSON; they stream and enforce their own limits. */
+const isStreamingUpload = (path: string) => path === '/api/files' || path.startsWith('/api/files/uploads/');
+
+/**
+ * Builds the Hono app: global middleware in the order a request meets it,
+ * then every feature's routes, then the OpenAPI document generated from them.
+ */
+export function createApp() {
+  const app = createRouter();
+
+  app.use(requestId({ generator: () => crypto.randomUUID() }));
+  app.use(async function config(c, next) {
+    c.set('config', readConfig(c.env));
+    await next();
+  });
+  app.use(requestLog());
+  app.use(
+    secureHeaders({
+      // API responses are data, never documents: nothing may load from them or frame them.
+      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+      crossOriginResourcePolicy: 'same-origin',
+      referrerPolicy: 'no-referrer',
+      xFrameOptions: 'DENY',
+    }),
+  );
+  app.use(
+    '/api/*',
+    cors({
+      origin: (origin, c) => (c.var.config.allowedOrigins.includes(origin) ? origin : null),
+      credentials: true,
+      allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+      allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      exposeHeaders: ['X-Request-Id', 'Retry-After', 'Content-Disposition'],
+      maxAge: 600,
+    }),
+  );
+  app.use('/api/*', configGuard({ allow: ['/api/health'] }));
+  app.use('/api/*', jsonBody({ maxBytes: (c) => c.var.config.maxJsonBytes, except: isStreamingUpload }));
+  app.use('/api/*', async function database(c, next) {
+    c.set('db', createDb(c.env.DB));
+    await next();
+  });
+
+  const routes = app.route('/', healthRoutes).route('/', metaRoutes);
+  mountDocs(app);
+
+  app.notFound(handleNotFound);
+  app.onError(handleError);
+  return routes;
+}
+
+export type AppType = ReturnType<typeof createApp>;

@@ -1,0 +1,4 @@
+export * from './audit';
+export * from './sessions';
+export * from './tokens';
+export * from './users';

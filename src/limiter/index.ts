@@ -1,0 +1,32 @@
+import type { Env } from '../env';
+import { AppError } from '../lib/errors';
+import type { LimitDecision, Limiter, LimitRule } from './limiter-object';
+
+export type { LimitRule } from './limiter-object';
+
+function limiterFor(env: Env, key: string): DurableObjectStub<Limiter> {
+  const namespace = env.LIMITER as DurableObjectNamespace<Limiter>;
+  return namespace.get(namespace.idFromName(key));
+}
+
+function refuse(decision: LimitDecision, what: string): never {
+  throw new AppError('rate_limited', `Too many ${what}. Try again in ${decision.retryAfterSeconds} s.`, {
+    headers: { 'Retry-After': String(decision.retryAfterSeconds) },
+  });
+}
+
+/** Counts one hit on `key`; throws 429 `rate_limited` with `Retry-After` when over the rule. */
+export async function enforceLimit(env: Env, key: string, rule: LimitRule, what = 'requests'): Promise<void> {
+  const decision = await limiterFor(env, key).consume(rule);
+  if (!decision.allowed) refuse(decision, what);
+}
+
+/** Throws 429 if `key` is already at its limit, without counting a hit. */
+export async function assertUnderLimit(env: Env, key: string, rule: LimitRule, what = 'requests'): Promise<void> {
+  const decision = await limiterFor(env, key).peek(rule);
+  if (!decision.allowed) refuse(decision, what);
+}
+
+export async function resetLimit(env: Env, key: string): Promise<void> {
+  await limiterFor(env, key).reset();
+}
