@@ -53,5 +53,9 @@ type HearthEnv = Env;
 declare global {
   namespace Cloudflare {
     interface Env extends HearthEnv {}
+    interface GlobalProps {
+      mainModule: typeof import('./index');
+      durableNamespaces: 'Room' | 'Limiter';
+    }
   }
 }
