@@ -22,6 +22,8 @@ export default defineConfig(async () => {
     test: {
       include: ['src/**/*.test.ts', 'test/worker/**/*.test.ts'],
       setupFiles: ['./test/worker/setup.ts'],
+      // Request logs are noise when a test passes and evidence when it fails.
+      silent: 'passed-only',
     },
   };
 });

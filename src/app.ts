@@ -16,10 +16,10 @@ import { requestLog } from './middleware/request-log';
 const isStreamingUpload = (path: string) => path === '/api/files' || path.startsWith('/api/files/uploads/');
 
 /**
- * Builds the Hono app: global middleware in the order a request meets it,
- * then every feature's routes, then the OpenAPI document generated from them.
+ * The middleware every request meets, in order, and the one error handler.
+ * Features are mounted on top of this by `createApp`.
  */
-export function createApp() {
+export function createBaseApp() {
   const app = createRouter();
 
   app.use(requestId({ generator: () => crypto.randomUUID() }));
@@ -29,14 +29,16 @@ export function createApp() {
   });
   app.use(requestLog());
   app.use(
-    secureHeaders({
-      // API responses are data, never documents: nothing may load from them or frame them.
-      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-      crossOriginResourcePolicy: 'same-origin',
-      referrerPolicy: 'no-referrer',
-      xFrameOptions: 'DENY',
-    }),
+    secureHeaders({ crossOriginResourcePolicy: 'same-origin', referrerPolicy: 'no-referrer', xFrameOptions: 'DENY' }),
   );
+  app.use(async function contentSecurityPolicy(c, next) {
+    await next();
+    // API responses are data, never documents: nothing may load from them or frame them.
+    // The few HTML routes (docs, share pages) set their own policy.
+    if (!c.res.headers.has('Content-Security-Policy')) {
+      c.res.headers.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+    }
+  });
   app.use(
     '/api/*',
     cors({
@@ -55,11 +57,16 @@ export function createApp() {
     await next();
   });
 
-  const routes = app.route('/', healthRoutes).route('/', metaRoutes);
-  mountDocs(app);
-
   app.notFound(handleNotFound);
   app.onError(handleError);
+  return app;
+}
+
+/** The whole API: base middleware, every feature's routes, the OpenAPI document generated from them. */
+export function createApp() {
+  const app = createBaseApp();
+  const routes = app.route('/', healthRoutes).route('/', metaRoutes);
+  mountDocs(app);
   return routes;
 }
 

@@ -34,7 +34,7 @@ export const handleError: ErrorHandler<AppEnv> = function handleError(error, c) 
   else if (error instanceof HTTPException) problem = fromHttpException(error);
   else problem = new AppError('internal', 'Something went wrong on our side. Quote the request id if you report it.');
 
-  if (problem.status >= 500) {
+  if (!(error instanceof AppError) && problem.status >= 500) {
     console.error(
       JSON.stringify({
         level: 'error',
