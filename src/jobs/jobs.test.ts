@@ -3,6 +3,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createDb } from '../db/client';
 import { devOutbox, oneTimeTokens, sessions, users } from '../db/schema';
+import type { JobMessage } from '../env';
 import worker from '../index';
 import { newId } from '../lib/ids';
 
@@ -46,7 +47,7 @@ async function seed() {
 describe('jobs', () => {
   it('should delete only what has expired when the cleanup job runs', async () => {
     const { db, live, dead } = await seed();
-    const batch = createMessageBatch('hearth-jobs', [
+    const batch = createMessageBatch<JobMessage>('hearth-jobs', [
       {
         id: 'm1',
         timestamp: Date.now(),
