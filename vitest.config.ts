@@ -23,7 +23,9 @@ export default defineConfig(async () => {
       include: ['src/**/*.test.ts', 'test/worker/**/*.test.ts'],
       setupFiles: ['./test/worker/setup.ts'],
       // Request logs are noise when a test passes and evidence when it fails.
-      silent: 'passed-only',
+      silent: 'passed-only' as const,
+      // scrypt at production cost (about 16 MiB and tens of ms per hash) makes auth tests slower than most.
+      testTimeout: 30_000,
     },
   };
 });

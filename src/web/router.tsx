@@ -1,0 +1,95 @@
+import type { Child, FC } from 'hono/jsx';
+import { useSyncExternalStore } from 'hono/jsx/dom';
+
+export type RouteParams = Record<string, string>;
+
+export interface Route {
+  /** Path pattern: literal segments and `:name` parameters, e.g. `/rooms/:roomId`. */
+  path: string;
+  /** Document title; the app name is appended. */
+  title: string;
+  view: FC<{ params: RouteParams }>;
+  /** Shown in the header nav under this label. */
+  nav?: string;
+}
+
+export interface RouteMatch {
+  route: Route;
+  params: RouteParams;
+}
+
+const segments = (path: string) => path.split('/').filter(Boolean);
+
+/** The first route whose pattern matches `pathname`, with its decoded parameters. */
+export function matchRoute(routes: readonly Route[], pathname: string): RouteMatch | null {
+  const actual = segments(pathname);
+  for (const route of routes) {
+    const pattern = segments(route.path);
+    if (pattern.length !== actual.length) continue;
+    const params: RouteParams = {};
+    const matches = pattern.every((part, i) => {
+      const value = actual[i] ?? '';
+      if (!part.startsWith(':')) return part === value;
+      try {
+        params[part.slice(1)] = decodeURIComponent(value);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (matches) return { route, params };
+  }
+  return null;
+}
+
+// The browser's location is the router's only state: pushState does not fire
+// popstate, so navigate() notifies subscribers itself.
+const listeners = new Set<() => void>();
+
+function subscribe(listener: () => void) {
+  listeners.add(listener);
+  window.addEventListener('popstate', listener);
+  return () => {
+    listeners.delete(listener);
+    window.removeEventListener('popstate', listener);
+  };
+}
+
+/** Client-side navigation to a same-origin path: no reload, one history entry. */
+export function navigate(to: string, { replace = false } = {}) {
+  if (replace) history.replaceState(null, '', to);
+  else history.pushState(null, '', to);
+  window.scrollTo(0, 0);
+  for (const listener of listeners) listener();
+}
+
+/** The current pathname; re-renders the caller on every navigation. */
+export function usePathname(): string {
+  return useSyncExternalStore(subscribe, () => location.pathname);
+}
+
+type LinkProps = { href: string; class?: string; children?: Child; 'data-testid'?: string };
+
+/** An in-app link: a real `<a>` (so it can be opened in a new tab) that navigates without reloading. */
+export function Link({ href, children, ...rest }: LinkProps) {
+  const current = usePathname() === href;
+  const onClick = (event: MouseEvent) => {
+    // Let the browser handle new-tab/window clicks and anything but a plain left click.
+    if (
+      event.defaultPrevented ||
+      event.button !== 0 ||
+      event.metaKey ||
+      event.ctrlKey ||
+      event.shiftKey ||
+      event.altKey
+    )
+      return;
+    event.preventDefault();
+    if (!current) navigate(href);
+  };
+  return (
+    <a href={href} onClick={onClick} aria-current={current ? 'page' : undefined} {...rest}>
+      {children}
+    </a>
+  );
+}

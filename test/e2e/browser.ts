@@ -1,0 +1,92 @@
+import { existsSync } from 'node:fs';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, inject } from 'vitest';
+
+/** Debian's Chromium (apt-get install chromium); tests never download a browser. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Playwright gives up before the test does, so a failure names the locator it waited for. */
+const ACTION_TIMEOUT_MS = 10_000;
+
+export function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`No Chromium at ${CHROMIUM_PATH}: apt-get install chromium, or set CHROMIUM_PATH`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+}
+
+export interface TestPage {
+  page: Page;
+  /** Console errors, uncaught exceptions and CSP violations seen so far. */
+  errors: string[];
+  /** Requests that tried to leave the app's origin (they are aborted). */
+  offsiteRequests: string[];
+}
+
+/**
+ * One browser per test file, a fresh context (cookies, storage) per page.
+ * Pages may only reach the app under test: anything else is aborted and
+ * recorded, which is how tests prove nothing loads from a CDN.
+ *
+ * @example
+ * const browser = useBrowser();
+ * it('should …', async () => {
+ *   const { page, errors } = await browser.open('/');
+ *   await page.getByTestId('health-status').waitFor();
+ * });
+ */
+export function useBrowser() {
+  const baseUrl = inject('baseUrl');
+  let browser: Browser | undefined;
+  let contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.map((context) => context.close()));
+    contexts = [];
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  return {
+    baseUrl,
+    url: (pathname: string) => new URL(pathname, baseUrl).href,
+    async open(pathname: string, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<TestPage> {
+      if (!browser) throw new Error('useBrowser(): open() runs inside a test, after beforeAll');
+      const context = await browser.newContext({ baseURL: baseUrl, colorScheme: options.colorScheme ?? 'light' });
+      contexts.push(context);
+      context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+      const page = await context.newPage();
+      const errors: string[] = [];
+      const offsiteRequests: string[] = [];
+      const origin = new URL(baseUrl).origin;
+      await page.route('**/*', (route) => {
+        const url = route.request().url();
+        if (url.startsWith('data:') || new URL(url).origin === origin) return route.continue();
+        offsiteRequests.push(url);
+        return route.abort('blockedbyclient');
+      });
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(pathname);
+      return { page, errors, offsiteRequests };
+    },
+  };
+}
