@@ -1,6 +1,24 @@
 import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { build } from 'esbuild';
 import { defineConfig } from 'vitest/config';
+
+// The fake OpenID Connect provider the OAuth tests sign in at (test/fake-oidc).
+const FAKE_OIDC = { ISSUER: 'https://oidc.test', CLIENT_ID: 'hearth-test', CLIENT_SECRET: 'fake-oidc-client-secret' };
+
+/** Auxiliary workers are not transformed by Vite, so the fake provider is bundled to one module here. */
+async function bundleFakeOidc(): Promise<string> {
+  const result = await build({
+    entryPoints: [path.join(import.meta.dirname, 'test/fake-oidc/index.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    conditions: ['workerd', 'worker', 'browser'],
+    target: 'es2022',
+    write: false,
+  });
+  return result.outputFiles[0]?.text ?? '';
+}
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));
@@ -13,7 +31,23 @@ export default defineConfig(async () => {
             ENVIRONMENT: 'development',
             APP_URL: 'http://localhost:8787',
             TEST_MIGRATIONS: migrations,
+            OIDC_PROVIDERS: JSON.stringify([
+              { id: 'linkedin', name: 'LinkedIn', issuer: FAKE_OIDC.ISSUER, clientId: FAKE_OIDC.CLIENT_ID },
+            ]),
+            OIDC_LINKEDIN_CLIENT_SECRET: FAKE_OIDC.CLIENT_SECRET,
           },
+          // Every outbound fetch of the worker under test reaches the fake provider, which answers for
+          // its own origin and passes anything else through, so production code keeps calling plain fetch.
+          outboundService: 'fake-oidc',
+          workers: [
+            {
+              name: 'fake-oidc',
+              modules: true,
+              script: await bundleFakeOidc(),
+              compatibilityDate: '2026-11-01',
+              bindings: FAKE_OIDC,
+            },
+          ],
           // A second, never-migrated database: health must report it as failing.
           d1Databases: { DB: 'hearth-test', UNMIGRATED_DB: 'hearth-unmigrated' },
         },

@@ -15,7 +15,11 @@ const p = lock.packages;
 const platform = (name) => {
   const m = name.match(/-(android|darwin|linux|win32|windows)-(arm64|x64|64)(-musl)?$/);
   if (!m) return {};
-  return { os: [m[1] === 'windows' ? 'win32' : m[1]], cpu: [m[2] === '64' ? 'x64' : m[2]], ...(m[3] ? { libc: ['musl'] } : {}) };
+  return {
+    os: [m[1] === 'windows' ? 'win32' : m[1]],
+    cpu: [m[2] === '64' ? 'x64' : m[2]],
+    ...(m[3] ? { libc: ['musl'] } : {}),
+  };
 };
 for (const [key, pkg] of Object.entries(p)) {
   for (const [name, range] of Object.entries(pkg.optionalDependencies ?? {})) {

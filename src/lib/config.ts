@@ -1,4 +1,6 @@
 import type { Env } from '../env';
+import { type OidcProviders, oidcProviderProblems, readOidcProviders } from '../features/auth/oidc.config';
+import { parseHmacKeys, parsePrivateJwks } from './keys';
 
 /**
  * Keys that ship in the source so `npm run dev` and the tests need no setup.
@@ -30,11 +32,28 @@ export interface Config {
   /** Origins allowed for CORS, cookie-authenticated requests and websocket upgrades. */
   allowedOrigins: string[];
   maxJsonBytes: number;
+  /** Largest single upload request (multipart or raw), in bytes. */
+  maxUploadBytes: number;
+  /** Storage quota of a user without one of their own, in bytes. */
+  storageQuotaBytes: number;
+  accessLogRetentionDays: number;
+  /** Normalised emails that are granted `admin` once verified. */
+  adminEmails: string[];
   secrets: Record<SecretName, string>;
+  /** OpenID Connect sign-in providers (`OIDC_PROVIDERS` and `OIDC_<ID>_CLIENT_SECRET`). */
+  oidc: OidcProviders;
 }
 
 const DEFAULT_DEV_APP_URL = 'http://localhost:8787';
 const DEFAULT_MAX_JSON_BYTES = 64 * 1024;
+/** Workers accept request bodies up to 100 MB; larger files use the resumable upload flow. */
+const DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+const DEFAULT_STORAGE_QUOTA_BYTES = 1024 * 1024 * 1024;
+
+function positiveInt(value: string | undefined, fallback: number): number {
+  const parsed = Number.parseInt(value ?? '', 10);
+  return Number.isFinite(parsed) && parsed > 0 ? parsed : fallback;
+}
 
 function parseEnvironment(value: string | undefined): Config['environment'] {
   return value === 'development' || value === 'test' ? value : 'production';
@@ -65,12 +84,30 @@ export function readConfig(env: Env): Config {
     isDevelopment,
     appUrl,
     allowedOrigins,
+    adminEmails: (env.ADMIN_EMAILS ?? '')
+      .split(',')
+      .map((email) => email.trim().normalize('NFKC').toLowerCase())
+      .filter(Boolean),
+    maxUploadBytes: positiveInt(env.MAX_UPLOAD_BYTES, DEFAULT_MAX_UPLOAD_BYTES),
+    storageQuotaBytes: positiveInt(env.STORAGE_QUOTA_BYTES, DEFAULT_STORAGE_QUOTA_BYTES),
+    accessLogRetentionDays: positiveInt(env.ACCESS_LOG_RETENTION_DAYS, 90),
     maxJsonBytes: Number.isFinite(maxJsonBytes) && maxJsonBytes > 0 ? maxJsonBytes : DEFAULT_MAX_JSON_BYTES,
     secrets: {
       JWT_PRIVATE_JWKS: readSecret(env, 'JWT_PRIVATE_JWKS', isDevelopment),
       URL_SIGNING_KEYS: readSecret(env, 'URL_SIGNING_KEYS', isDevelopment),
     },
+    oidc: readOidcProviders(env),
   };
+}
+
+/** Compares key material, not text, so a reformatted copy of a development key is still caught. */
+function usesDevelopmentKey(name: SecretName, value: string): boolean {
+  if (name === 'JWT_PRIVATE_JWKS') {
+    const development = new Set(parsePrivateJwks(DEVELOPMENT_KEYS.JWT_PRIVATE_JWKS).map((key) => key.d));
+    return parsePrivateJwks(value).some((key) => development.has(key.d));
+  }
+  const development = new Set(parseHmacKeys(DEVELOPMENT_KEYS.URL_SIGNING_KEYS).map((key) => key.secret));
+  return parseHmacKeys(value).some((key) => development.has(key.secret));
 }
 
 /**
@@ -84,8 +121,16 @@ export function configProblems(config: Config): string[] {
   else if (!config.appUrl.startsWith('https://')) problems.push('APP_URL must be an https:// origin');
   for (const name of Object.keys(DEVELOPMENT_KEYS) as SecretName[]) {
     const value = config.secrets[name];
-    if (!value) problems.push(`${name} is not set (wrangler secret put ${name})`);
-    else if (value === DEVELOPMENT_KEYS[name]) problems.push(`${name} is the public development key`);
+    if (!value) {
+      problems.push(`${name} is not set (wrangler secret put ${name})`);
+      continue;
+    }
+    try {
+      if (usesDevelopmentKey(name, value)) problems.push(`${name} is the public development key`);
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : `${name} is not valid`);
+    }
   }
+  problems.push(...oidcProviderProblems(config.oidc));
   return problems;
 }

@@ -1,3 +1,4 @@
+import { encodeBase64urlNoPadding } from '@oslojs/encoding';
 import { now } from './clock';
 
 // Crockford base32: no I, L, O or U, so ids survive being read aloud or retyped.
@@ -31,9 +32,5 @@ export function newId(): string {
 
 /** A url-safe random token with `bytes` of entropy (default 32 bytes = 256 bits). */
 export function randomToken(bytes = 32): string {
-  const raw = crypto.getRandomValues(new Uint8Array(bytes));
-  return btoa(String.fromCharCode(...raw))
-    .replaceAll('+', '-')
-    .replaceAll('/', '_')
-    .replace(/=+$/, '');
+  return encodeBase64urlNoPadding(crypto.getRandomValues(new Uint8Array(bytes)));
 }

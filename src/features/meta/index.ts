@@ -7,6 +7,9 @@ export const MetaSchema = z
     name: z.literal('Hearth'),
     version: z.string(),
     environment: z.enum(['development', 'production', 'test']),
+    providers: z
+      .array(z.object({ id: z.string(), name: z.string() }))
+      .openapi({ description: 'Configured OpenID Connect sign-in providers: `GET /api/auth/oauth/{id}` starts one.' }),
   })
   .openapi('Meta');
 
@@ -20,5 +23,13 @@ const getMeta = createRoute({
 });
 
 export const metaRoutes = createRouter().openapi(getMeta, (c) =>
-  c.json({ name: 'Hearth' as const, version, environment: c.var.config.environment }, 200),
+  c.json(
+    {
+      name: 'Hearth' as const,
+      version,
+      environment: c.var.config.environment,
+      providers: c.var.config.oidc.providers.map(({ id, name }) => ({ id, name })),
+    },
+    200,
+  ),
 );

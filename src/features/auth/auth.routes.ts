@@ -1,0 +1,118 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { problemResponses } from '../../lib/openapi';
+import { optionalAuth, requireAuth } from '../../middleware/auth';
+import {
+  CurrentSessionSchema,
+  IdParamSchema,
+  LoginSchema,
+  RefreshSchema,
+  RegisterSchema,
+  SessionSchema,
+  SignedInSchema,
+} from './auth.schemas';
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const body = <T extends z.ZodType>(schema: T, required = true) => ({
+  body: { required, content: { 'application/json': { schema } } },
+});
+const bearer = [{ bearer: [] }];
+const tags = ['Auth'];
+
+export const register = createRoute({
+  method: 'post',
+  path: '/api/auth/register',
+  tags,
+  summary: 'Create an account and sign in',
+  request: body(RegisterSchema),
+  responses: {
+    201: json(SignedInSchema, 'Signed up and signed in'),
+    ...problemResponses(400, 409, 415, 429),
+  },
+});
+
+export const login = createRoute({
+  method: 'post',
+  path: '/api/auth/login',
+  tags,
+  summary: 'Sign in with email and password',
+  description: 'Unknown email and wrong password get the same 401, after the same work.',
+  request: body(LoginSchema),
+  responses: { 200: json(SignedInSchema, 'Signed in'), ...problemResponses(400, 401, 403, 415, 429) },
+});
+
+export const refresh = createRoute({
+  method: 'post',
+  path: '/api/auth/refresh',
+  tags,
+  summary: 'Rotate the refresh token and get a new access token',
+  description:
+    'The refresh token comes from the cookie (web) or the body (native). Replaying a spent token outside the grace window ends the session: 401 `refresh_token_reused`.',
+  request: body(RefreshSchema, false),
+  responses: { 200: json(SignedInSchema, 'Refreshed'), ...problemResponses(401, 403) },
+});
+
+export const logout = createRoute({
+  method: 'post',
+  path: '/api/auth/logout',
+  middleware: [optionalAuth()] as const,
+  tags,
+  summary: 'End this session',
+  request: body(RefreshSchema, false),
+  responses: { 204: { description: 'Signed out' }, ...problemResponses(403) },
+});
+
+export const logoutAll = createRoute({
+  method: 'post',
+  path: '/api/auth/logout-all',
+  middleware: [requireAuth()] as const,
+  tags,
+  security: bearer,
+  summary: 'End every session of this account',
+  responses: { 204: { description: 'Every session ended' }, ...problemResponses(401) },
+});
+
+export const currentSession = createRoute({
+  method: 'get',
+  path: '/api/auth/session',
+  middleware: [optionalAuth()] as const,
+  tags,
+  summary: 'Who is signed in',
+  responses: { 200: json(CurrentSessionSchema, 'The signed-in user and session, or nulls') },
+});
+
+export const listMySessions = createRoute({
+  method: 'get',
+  path: '/api/auth/sessions',
+  middleware: [requireAuth()] as const,
+  tags,
+  security: bearer,
+  summary: 'My signed-in devices',
+  responses: {
+    200: json(z.object({ items: z.array(SessionSchema), nextCursor: z.null() }), 'Live sessions'),
+    ...problemResponses(401),
+  },
+});
+
+export const revokeMySession = createRoute({
+  method: 'delete',
+  path: '/api/auth/sessions/{id}',
+  middleware: [requireAuth()] as const,
+  tags,
+  security: bearer,
+  summary: 'Sign out one device',
+  request: { params: IdParamSchema },
+  responses: { 204: { description: 'Session ended' }, ...problemResponses(401, 404) },
+});
+
+export const jwks = createRoute({
+  method: 'get',
+  path: '/.well-known/jwks.json',
+  tags,
+  summary: 'Public keys that verify access tokens',
+  responses: {
+    200: json(z.object({ keys: z.array(z.record(z.string(), z.unknown())) }), 'JSON Web Key Set'),
+  },
+});

@@ -1,0 +1,83 @@
+import { z } from '@hono/zod-openapi';
+import { normalizeEmail } from '../users/users.service';
+
+/** Emails are compared in normalised form; the schema hands the handler that form. */
+export const EmailSchema = z
+  .string()
+  .max(254)
+  .transform(normalizeEmail)
+  .pipe(z.email({ message: 'Enter a valid email address' }))
+  .openapi({ type: 'string', format: 'email', example: 'ada@example.com' });
+
+/** Length and strength are checked after Unicode normalisation, in the password policy. */
+export const PasswordSchema = z.string().min(1).max(1024).openapi({ example: 'correct horse battery staple' });
+
+export const ClientSchema = z
+  .enum(['web', 'native'])
+  .default('web')
+  .openapi({ description: '`native` clients receive the refresh token in the body instead of a cookie.' });
+
+export const UserSchema = z
+  .object({
+    id: z.string(),
+    email: z.string().nullable(),
+    emailVerified: z.boolean(),
+    phone: z.string().nullable(),
+    name: z.string().nullable(),
+    timezone: z.string().nullable(),
+    settings: z.record(z.string(), z.unknown()),
+    status: z.enum(['active', 'deactivated']),
+    roles: z.array(z.string()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('User');
+
+export const SignedInSchema = z
+  .object({
+    user: UserSchema,
+    accessToken: z.string(),
+    expiresIn: z.number().int().openapi({ description: 'Seconds until the access token expires.' }),
+    refreshToken: z.string().optional().openapi({ description: 'Native clients only.' }),
+  })
+  .openapi('SignedIn');
+
+export const RegisterSchema = z
+  .strictObject({
+    email: EmailSchema,
+    password: PasswordSchema,
+    name: z.string().trim().min(1).max(100).optional(),
+    client: ClientSchema,
+  })
+  .openapi('RegisterRequest');
+
+export const LoginSchema = z
+  .strictObject({ email: EmailSchema, password: PasswordSchema, client: ClientSchema })
+  .openapi('LoginRequest');
+
+export const RefreshSchema = z
+  .strictObject({ refreshToken: z.string().min(1).max(512).optional() })
+  .openapi('RefreshRequest');
+
+export const SessionSchema = z
+  .object({
+    id: z.string(),
+    current: z.boolean(),
+    client: z.enum(['web', 'native']),
+    deviceLabel: z.string().nullable(),
+    createdAt: z.string(),
+    lastUsedAt: z.string(),
+    expiresAt: z.string(),
+    userAgent: z.string().nullable(),
+    ip: z.string().nullable(),
+  })
+  .openapi('Session');
+
+export const CurrentSessionSchema = z
+  .object({
+    user: UserSchema.nullable(),
+    session: z.object({ id: z.string(), expiresAt: z.string() }).nullable(),
+  })
+  .openapi('CurrentSession');
+
+export const IdParamSchema = z.object({ id: z.string().min(1).max(64) });

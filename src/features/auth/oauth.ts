@@ -1,0 +1,154 @@
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { AppEnv } from '../../env';
+import { clientInfo } from '../../lib/client';
+import { constantTimeEqualStrings } from '../../lib/crypto';
+import { AppError } from '../../lib/errors';
+import { createRouter } from '../../lib/openapi';
+import { enforceLimit } from '../../limiter';
+import { currentUserId } from '../../middleware/auth';
+import { audit } from '../audit/audit.service';
+import { bootstrapAdmin } from '../users/admin-bootstrap';
+import { authLimits, ipOrUnknown, limitKey } from './limits';
+import { oauthCallback, startOAuthLink, startOAuthSignIn } from './oauth.routes';
+import { completeOAuth, OAUTH_STATE_TTL_SECONDS, startOAuth, takeOAuthState } from './oauth.service';
+import type { OidcProvider } from './oidc.config';
+import { authorizationUrl, exchangeCode, OidcError, resolveEndpoints, verifyIdToken } from './oidc.service';
+import { signIn } from './sign-in';
+
+/**
+ * Ties a sign-in to the browser that started it. Without it, someone could
+ * start a sign-in with their own account and trick another person's browser
+ * into finishing it, signing that person in as them. SameSite=Lax, because
+ * the provider sends the browser back with a cross-site top-level GET.
+ */
+const STATE_COOKIE = 'hearth_oauth_state';
+const STATE_COOKIE_PATH = '/api/auth/oauth';
+
+function providerOr404(c: Context<AppEnv>, id: string): OidcProvider {
+  const provider = c.var.config.oidc.providers.find((candidate) => candidate.id === id);
+  if (!provider) throw new AppError('not_found', `No sign-in provider called "${id}" is configured.`);
+  return provider;
+}
+
+/** From configuration, never from the Host header: it must match what is registered at the provider. */
+const redirectUri = (c: Context<AppEnv>, provider: OidcProvider) =>
+  `${c.var.config.appUrl}/api/auth/oauth/${provider.id}/callback`;
+
+async function authorizationUrlFor(
+  c: Context<AppEnv>,
+  provider: OidcProvider,
+  link?: { userId: string; sessionId: string },
+) {
+  const endpoints = await resolveEndpoints(provider).catch((error: unknown) => {
+    throw new AppError('unavailable', `${provider.name} sign-in is not reachable right now.`, { cause: error });
+  });
+  const started = await startOAuth(c.env.KV, provider, link);
+  setCookie(c, STATE_COOKIE, started.state, {
+    httpOnly: true,
+    secure: true,
+    sameSite: 'Lax',
+    path: STATE_COOKIE_PATH,
+    maxAge: OAUTH_STATE_TTL_SECONDS,
+  });
+  return authorizationUrl(provider, endpoints, { ...started, redirectUri: redirectUri(c, provider) });
+}
+
+interface ProviderAnswer {
+  code?: string;
+  state?: string;
+  error?: string;
+  iss?: string;
+}
+
+/** The provider's answer, checked: the state this browser started, then a verified ID token. */
+async function verifiedSignIn(c: Context<AppEnv>, provider: OidcProvider, query: ProviderAnswer) {
+  const browserState = getCookie(c, STATE_COOKIE);
+  deleteCookie(c, STATE_COOKIE, { path: STATE_COOKIE_PATH, secure: true, httpOnly: true, sameSite: 'Lax' });
+  const state = await takeOAuthState(c.env.KV, query.state);
+  if (
+    !state ||
+    !query.state ||
+    state.provider !== provider.id ||
+    !browserState ||
+    !constantTimeEqualStrings(browserState, query.state)
+  ) {
+    return { ok: false, error: 'oauth_state', reason: 'state', state: null } as const;
+  }
+  if (query.error)
+    return { ok: false, error: 'oauth_denied', reason: `provider_${query.error}`.slice(0, 64), state } as const;
+  if (!query.code) return { ok: false, error: 'oauth_failed', reason: 'no_code', state } as const;
+  // RFC 9207: a response naming another issuer came from a different provider than this state was for.
+  if (query.iss !== undefined && query.iss !== provider.issuer) {
+    return { ok: false, error: 'oauth_failed', reason: 'issuer_mismatch', state } as const;
+  }
+  try {
+    const endpoints = await resolveEndpoints(provider);
+    const grant = { code: query.code, redirectUri: redirectUri(c, provider), codeVerifier: state.codeVerifier };
+    const idToken = await exchangeCode(provider, endpoints, grant);
+    const identity = await verifyIdToken(provider, endpoints, idToken, state.nonce);
+    return { ok: true, identity, state } as const;
+  } catch (error) {
+    if (!(error instanceof OidcError)) throw error;
+    console.warn(
+      JSON.stringify({ event: 'oauth_failed', provider: provider.id, reason: error.reason, detail: error.message }),
+    );
+    return { ok: false, error: 'oauth_failed', reason: error.reason, state } as const;
+  }
+}
+
+export const oauthRoutes = createRouter()
+  .openapi(startOAuthSignIn, async (c) => {
+    const provider = providerOr404(c, c.req.valid('param').provider);
+    const { ip } = clientInfo(c.req.raw);
+    await enforceLimit(c.env, limitKey.loginIp(ipOrUnknown(ip)), authLimits.loginPerIp, 'sign-in attempts');
+    c.header('Cache-Control', 'no-store');
+    return c.redirect(await authorizationUrlFor(c, provider), 302);
+  })
+  .openapi(startOAuthLink, async (c) => {
+    const provider = providerOr404(c, c.req.valid('param').provider);
+    const userId = currentUserId(c);
+    const sessionId = c.var.sessionId;
+    if (!sessionId) throw new AppError('unauthorized', 'Sign in first.');
+    const url = await authorizationUrlFor(c, provider, { userId, sessionId });
+    c.header('Cache-Control', 'no-store');
+    return c.json({ url }, 200);
+  })
+  .openapi(oauthCallback, async (c) => {
+    const provider = providerOr404(c, c.req.valid('param').provider);
+    const appUrl = c.var.config.appUrl;
+    c.header('Cache-Control', 'no-store');
+    const result = await verifiedSignIn(c, provider, c.req.valid('query'));
+    const linking = result.state?.mode === 'link';
+    const action = linking ? 'auth.oauth_link' : 'auth.oauth_login';
+    const refuse = async (error: string, reason: string, userId: string | null = null) => {
+      await audit(c, {
+        action,
+        outcome: 'failure',
+        actorId: linking ? (result.state?.userId ?? null) : null,
+        targetType: 'user',
+        targetId: userId,
+        details: { provider: provider.id, reason },
+      });
+      return c.redirect(`${appUrl}${linking ? '/' : '/sign-in'}?error=${error}`, 302);
+    };
+    if (!result.ok) return refuse(result.error, result.reason);
+
+    const outcome = await completeOAuth(c.var.db, provider.id, result.identity, result.state);
+    if (outcome.kind === 'refused') return refuse(outcome.reason, outcome.reason, outcome.userId);
+    c.set('userId', outcome.user.id);
+    if (outcome.kind === 'linked') {
+      await audit(c, { action, targetType: 'user', targetId: outcome.user.id, details: { provider: provider.id } });
+      return c.redirect(`${appUrl}/?linked=${provider.id}`, 302);
+    }
+    await bootstrapAdmin(c, outcome.user);
+    await audit(c, {
+      action,
+      targetType: 'user',
+      targetId: outcome.user.id,
+      details: { provider: provider.id, created: outcome.created },
+    });
+    // The web client picks the session up from the refresh cookie; the access token is not passed in the URL.
+    await signIn(c, outcome.user, 'web');
+    return c.redirect(`${appUrl}/`, 302);
+  });

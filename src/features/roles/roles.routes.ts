@@ -1,0 +1,119 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { problemResponses } from '../../lib/openapi';
+import { requireAuth, requireRole } from '../../middleware/auth';
+import { UserIdParamSchema } from '../users/users.schemas';
+
+export const RoleSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    builtIn: z.boolean(),
+    createdAt: z.string().openapi({ format: 'date-time' }),
+  })
+  .openapi('Role');
+
+export const RoleNameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{1,31}$/, 'A lowercase slug: 2 to 32 letters, digits or hyphens, starting with a letter')
+  .openapi({ example: 'moderator' });
+
+const CreateRoleSchema = z
+  .strictObject({ name: RoleNameSchema, description: z.string().trim().min(1).max(200).optional() })
+  .openapi('CreateRoleRequest');
+
+const GrantRoleSchema = z
+  .strictObject({ role: z.string().min(1).max(64).openapi({ description: 'A role name or id.', example: 'admin' }) })
+  .openapi('GrantRoleRequest');
+
+export const UserRolesSchema = z.object({ userId: z.string(), roles: z.array(z.string()) }).openapi('UserRoles');
+
+const RoleIdParamSchema = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' }, description: 'A role id or name.' }),
+});
+
+const UserRoleParamSchema = UserIdParamSchema.extend({
+  roleId: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'roleId', in: 'path' }, description: 'A role id or name.' }),
+});
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const body = <T extends z.ZodType>(schema: T) => ({
+  body: { required: true, content: { 'application/json': { schema } } },
+});
+const security = [{ bearer: [] }];
+const tags = ['Roles'];
+
+export const listRolesRoute = createRoute({
+  method: 'get',
+  path: '/api/roles',
+  middleware: [requireAuth()] as const,
+  tags,
+  security,
+  summary: 'Every role',
+  responses: {
+    200: json(z.object({ items: z.array(RoleSchema), nextCursor: z.null() }), 'Roles by name'),
+    ...problemResponses(401),
+  },
+});
+
+export const createRoleRoute = createRoute({
+  method: 'post',
+  path: '/api/roles',
+  middleware: [requireAuth(), requireRole('admin')] as const,
+  tags,
+  security,
+  summary: 'Create a role (admin)',
+  description: 'A name already taken is 409 `conflict`.',
+  request: body(CreateRoleSchema),
+  responses: { 201: json(RoleSchema, 'Created'), ...problemResponses(400, 401, 403, 409, 415) },
+});
+
+export const deleteRoleRoute = createRoute({
+  method: 'delete',
+  path: '/api/roles/{id}',
+  middleware: [requireAuth(), requireRole('admin')] as const,
+  tags,
+  security,
+  summary: 'Delete a role (admin)',
+  description:
+    'Takes the role away from everyone who holds it. The built-in roles `admin` and `user` cannot be deleted: 409 `conflict`.',
+  request: { params: RoleIdParamSchema },
+  responses: { 204: { description: 'Deleted' }, ...problemResponses(401, 403, 404, 409) },
+});
+
+export const grantRoleRoute = createRoute({
+  method: 'post',
+  path: '/api/users/{id}/roles',
+  middleware: [requireAuth(), requireRole('admin')] as const,
+  tags,
+  security,
+  summary: 'Grant a role to a user (admin)',
+  description:
+    'Takes effect on the user’s next request, with the token they already hold. Granting a role already held changes nothing. An unknown role is 400 `validation_failed`.',
+  request: { params: UserIdParamSchema, ...body(GrantRoleSchema) },
+  responses: { 201: json(UserRolesSchema, 'The user’s roles now'), ...problemResponses(400, 401, 403, 404, 415) },
+});
+
+export const revokeRoleRoute = createRoute({
+  method: 'delete',
+  path: '/api/users/{id}/roles/{roleId}',
+  middleware: [requireAuth(), requireRole('admin')] as const,
+  tags,
+  security,
+  summary: 'Take a role from a user (admin)',
+  description:
+    'Takes effect on the user’s next request. 404 when the user does not hold the role; 409 `conflict` for the built-in `user` role (every account keeps it) and for `admin` when the user is the last active admin.',
+  request: { params: UserRoleParamSchema },
+  responses: { 204: { description: 'Revoked' }, ...problemResponses(401, 403, 404, 409) },
+});

@@ -1,0 +1,65 @@
+import { and, eq } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { users } from '../../db/schema';
+import { now } from '../../lib/clock';
+import { AppError } from '../../lib/errors';
+import { verifyPassword } from '../auth/password';
+import { getLiveSession, revokeSessions } from '../auth/sessions.service';
+import { isLastActiveAdmin, LAST_ADMIN_MESSAGE, leavesAnActiveAdmin } from './last-admin';
+import { findUserById, type User } from './users.service';
+
+/** How recent a sign-in must be to stand in for a password an account does not have. */
+export const RECENT_SIGN_IN_SECONDS = 10 * 60;
+
+function passwordProblem(message: string, code: string): AppError {
+  return new AppError('validation_failed', message, { errors: [{ path: 'body.password', message, code }] });
+}
+
+/**
+ * Proof that the person deleting their own account is its owner, not someone
+ * at an unlocked screen: the password, re-entered. Accounts without one
+ * (phone or OpenID Connect sign-in) prove it by having signed in within the
+ * last few minutes, which needs the phone or the provider again.
+ */
+export async function assertOwnDeletionConfirmed(
+  db: Database,
+  user: User,
+  password: string | undefined,
+  sessionId: string | undefined,
+): Promise<void> {
+  if (user.passwordHash) {
+    if (password === undefined) throw passwordProblem('Enter your password to delete your account.', 'required');
+    if (!(await verifyPassword(password, user.passwordHash)).ok) {
+      throw passwordProblem('The password is not correct.', 'incorrect');
+    }
+    return;
+  }
+  const session = sessionId ? await getLiveSession(db, sessionId) : null;
+  const signedInAt = session?.userId === user.id ? session.createdAt.getTime() : 0;
+  if (now().getTime() - signedInAt > RECENT_SIGN_IN_SECONDS * 1000) {
+    throw new AppError(
+      'forbidden',
+      `This account has no password: sign in again, then delete it within ${RECENT_SIGN_IN_SECONDS / 60} minutes.`,
+    );
+  }
+}
+
+/**
+ * Deletes an account and, by cascade, its sessions, roles, tokens and linked
+ * identities. Sessions are ended first: the revocation marks in KV are what
+ * refuse the account's access tokens on their next request, and the cascade
+ * would remove the rows that name them.
+ */
+export async function deleteAccount(db: Database, kv: KVNamespace, userId: string, reason: string): Promise<void> {
+  if (!(await findUserById(db, userId))) throw new AppError('not_found', 'No such user.');
+  if (await isLastActiveAdmin(db, userId)) throw new AppError('conflict', LAST_ADMIN_MESSAGE);
+  await revokeSessions(db, kv, { userId }, reason);
+  const deleted = await db
+    .delete(users)
+    .where(and(eq(users.id, userId), leavesAnActiveAdmin(userId)))
+    .returning({ id: users.id });
+  if (deleted.length > 0) return;
+  // Lost a race: deleted meanwhile, or the other admins were demoted after the check above.
+  if (!(await findUserById(db, userId))) throw new AppError('not_found', 'No such user.');
+  throw new AppError('conflict', LAST_ADMIN_MESSAGE);
+}

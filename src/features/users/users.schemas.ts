@@ -1,0 +1,93 @@
+import { z } from '@hono/zod-openapi';
+import { PageQuerySchema, pageSchema } from '../../lib/pagination';
+import { AuditEventSchema } from '../audit/audit-log.schemas';
+import { PasswordSchema, UserSchema } from '../auth/auth.schemas';
+import { canonicalTimeZone, MAX_SETTINGS_BYTES, settingsBytes } from './profile.service';
+
+export const TimezoneSchema = z
+  .string()
+  .max(64)
+  .transform((value, ctx) => {
+    const zone = canonicalTimeZone(value);
+    if (zone === null) {
+      ctx.addIssue({ code: 'custom', message: 'Use an IANA time zone name such as Europe/Paris' });
+      return z.NEVER;
+    }
+    return zone;
+  })
+  .openapi({ type: 'string', example: 'Europe/Paris', description: 'An IANA time zone name.' });
+
+export const SettingsSchema = z
+  .record(z.string(), z.unknown())
+  .refine((settings) => settingsBytes(settings) <= MAX_SETTINGS_BYTES, {
+    message: `Settings may hold at most ${MAX_SETTINGS_BYTES} bytes of JSON`,
+  })
+  .openapi({
+    description: `A JSON object merged into the stored settings (RFC 7396: a null value removes that key). At most ${MAX_SETTINGS_BYTES} bytes once merged.`,
+    example: { theme: 'dark' },
+  });
+
+/**
+ * What a user may change about themselves. Strict: role, email, id, status or
+ * password fields are unknown keys and refused with 400, so no body here can
+ * grant a role.
+ */
+export const UpdateProfileSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100).nullable().optional(),
+    timezone: TimezoneSchema.nullable().optional(),
+    settings: SettingsSchema.optional(),
+  })
+  .openapi('UpdateProfileRequest');
+
+export const DeleteAccountSchema = z
+  .strictObject({
+    password: PasswordSchema.optional().openapi({
+      description: 'Required for accounts with a password. Accounts without one must have signed in recently.',
+    }),
+  })
+  .openapi('DeleteAccountRequest');
+
+export const UserIdParamSchema = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
+
+export const ListUsersQuerySchema = PageQuerySchema.extend({
+  q: z.string().trim().min(1).max(100).optional().openapi({ description: 'Part of the email, name or phone number.' }),
+  role: z.string().min(1).max(64).optional().openapi({ description: 'A role name or id the user holds.' }),
+  status: z.enum(['active', 'deactivated']).optional(),
+});
+
+export const UserPageSchema = pageSchema(UserSchema).openapi('UserPage');
+
+const iso = z.string().openapi({ format: 'date-time' });
+
+export const UserExportSchema = z
+  .object({
+    exportedAt: iso,
+    profile: UserSchema,
+    roles: z.array(z.object({ id: z.string(), name: z.string(), grantedAt: iso, grantedBy: z.string().nullable() })),
+    sessions: z.array(
+      z.object({
+        id: z.string(),
+        client: z.enum(['web', 'native']),
+        deviceLabel: z.string().nullable(),
+        userAgent: z.string().nullable(),
+        ip: z.string().nullable(),
+        createdAt: iso,
+        lastUsedAt: iso,
+        expiresAt: iso,
+        revokedAt: iso.nullable(),
+        revokedReason: z.string().nullable(),
+      }),
+    ),
+    oauthAccounts: z.array(
+      z.object({ provider: z.string(), subject: z.string(), email: z.string().nullable(), createdAt: iso }),
+    ),
+    auditEvents: z.array(AuditEventSchema),
+  })
+  .openapi('UserExport');
