@@ -1,0 +1,162 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { desc, eq, sql } from 'drizzle-orm';
+import { files, storageUsage, users } from '../../db/schema';
+import { AppError } from '../../lib/errors';
+import { createRouter, problemResponses } from '../../lib/openapi';
+import { MAX_PAGE_SIZE } from '../../lib/pagination';
+import { requireAuth, requireRole } from '../../middleware/auth';
+import { audit } from '../audit/audit.service';
+import { listAccessLogs, toPublicAccessLog } from './access-log.service';
+import { toPublicFile } from './files.service';
+
+const tags = ['Admin'];
+const security = [{ bearer: [] }];
+const adminOnly = () => [requireAuth(), requireRole('admin')];
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+const storageStats = createRoute({
+  method: 'get',
+  path: '/api/admin/storage',
+  tags,
+  security,
+  middleware: adminOnly(),
+  summary: 'Storage totals, usage per user and the largest files',
+  responses: {
+    200: json(
+      z.object({
+        totals: z.object({ files: z.number().int(), bytes: z.number().int(), users: z.number().int() }),
+        defaultQuotaBytes: z.number().int(),
+        users: z.array(
+          z.object({
+            userId: z.string(),
+            email: z.string().nullable(),
+            files: z.number().int(),
+            bytes: z.number().int(),
+            quotaBytes: z.number().int(),
+          }),
+        ),
+        largestFiles: z.array(z.object({ ownerId: z.string() }).passthrough()),
+      }),
+      'Storage statistics',
+    ),
+    ...problemResponses(401, 403),
+  },
+});
+
+const setQuota = createRoute({
+  method: 'put',
+  path: '/api/admin/users/{id}/quota',
+  tags,
+  security,
+  middleware: adminOnly(),
+  summary: "Set a user's storage quota",
+  description: '`quotaBytes: null` returns the user to the deployment default (`STORAGE_QUOTA_BYTES`).',
+  request: {
+    params: z.object({ id: z.string().min(1).max(64) }),
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.strictObject({ quotaBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable() }),
+        },
+      },
+    },
+  },
+  responses: {
+    200: json(z.object({ userId: z.string(), usedBytes: z.number().int(), quotaBytes: z.number().int() }), 'Set'),
+    ...problemResponses(400, 401, 403, 404),
+  },
+});
+
+const accessLogs = createRoute({
+  method: 'get',
+  path: '/api/admin/access-logs',
+  tags,
+  security,
+  middleware: adminOnly(),
+  summary: 'Every download, newest first',
+  request: {
+    query: z.object({
+      fileId: z.string().max(64).optional(),
+      shareId: z.string().max(64).optional(),
+      userId: z.string().max(64).optional(),
+      ownerId: z.string().max(64).optional(),
+      since: z.iso.datetime().optional(),
+      until: z.iso.datetime().optional(),
+      limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+      cursor: z.string().max(64).optional(),
+    }),
+  },
+  responses: {
+    200: json(
+      z.object({ items: z.array(z.record(z.string(), z.unknown())), nextCursor: z.string().nullable() }),
+      'Downloads',
+    ),
+    ...problemResponses(400, 401, 403),
+  },
+});
+
+export const adminStorageRoutes = createRouter()
+  .openapi(storageStats, async (c) => {
+    const db = c.var.db;
+    const defaultQuota = c.var.config.storageQuotaBytes;
+    const [totals] = await db
+      .select({
+        files: sql<number>`count(*)`,
+        bytes: sql<number>`coalesce(sum(${files.size}), 0)`,
+        users: sql<number>`count(distinct ${files.ownerId})`,
+      })
+      .from(files);
+    const perUser = await db
+      .select({
+        userId: files.ownerId,
+        email: users.email,
+        files: sql<number>`count(*)`,
+        bytes: sql<number>`sum(${files.size})`,
+        quotaBytes: sql<number>`coalesce(max(${storageUsage.quotaBytes}), ${defaultQuota})`,
+      })
+      .from(files)
+      .innerJoin(users, eq(users.id, files.ownerId))
+      .leftJoin(storageUsage, eq(storageUsage.userId, files.ownerId))
+      .groupBy(files.ownerId, users.email)
+      .orderBy(desc(sql`sum(${files.size})`))
+      .limit(100);
+    const largest = await db.select().from(files).orderBy(desc(files.size)).limit(10);
+    return c.json(
+      {
+        totals: totals ?? { files: 0, bytes: 0, users: 0 },
+        defaultQuotaBytes: defaultQuota,
+        users: perUser,
+        largestFiles: largest.map((file) => ({ ...toPublicFile(file), ownerId: file.ownerId })),
+      },
+      200,
+    );
+  })
+  .openapi(setQuota, async (c) => {
+    const { id } = c.req.valid('param');
+    const { quotaBytes } = c.req.valid('json');
+    const [user] = await c.var.db.select({ id: users.id }).from(users).where(eq(users.id, id)).limit(1);
+    if (!user) throw new AppError('not_found', 'No such user.');
+    const [row] = await c.var.db
+      .insert(storageUsage)
+      .values({ userId: id, usedBytes: 0, quotaBytes })
+      .onConflictDoUpdate({ target: storageUsage.userId, set: { quotaBytes } })
+      .returning();
+    await audit(c, { action: 'admin.user_update', targetType: 'user', targetId: id, details: { quotaBytes } });
+    return c.json(
+      { userId: id, usedBytes: row?.usedBytes ?? 0, quotaBytes: row?.quotaBytes ?? c.var.config.storageQuotaBytes },
+      200,
+    );
+  })
+  .openapi(accessLogs, async (c) => {
+    const query = c.req.valid('query');
+    const page = await listAccessLogs(c.var.db, {
+      ...query,
+      since: query.since ? new Date(query.since) : undefined,
+      until: query.until ? new Date(query.until) : undefined,
+    });
+    return c.json({ items: page.items.map(toPublicAccessLog), nextCursor: page.nextCursor }, 200);
+  });

@@ -1,0 +1,162 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { problemResponses } from '../../lib/openapi';
+import { MAX_PAGE_SIZE } from '../../lib/pagination';
+import { requireAuth } from '../../middleware/auth';
+
+const tags = ['Files'];
+const security = [{ bearer: [] }];
+const middleware = [requireAuth()];
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+export const FileSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    size: z.number().int(),
+    contentType: z.string(),
+    sha256: z.string().nullable().openapi({ description: 'Hex SHA-256 of the body (null while being computed).' }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('File');
+
+const FileIdParam = z.object({ id: z.string().min(1).max(64) });
+
+export const uploadFile = createRoute({
+  method: 'post',
+  path: '/api/files',
+  tags,
+  security,
+  middleware,
+  summary: 'Upload a file',
+  description:
+    'multipart/form-data with a `file` field, or the raw bytes with `?name=`. Streamed to storage; over the request cap → 413 `payload_too_large`, over your quota → 413 `quota_exceeded`, and nothing is kept. Larger files: the resumable `/api/files/uploads` flow.',
+  request: {
+    query: z.object({ name: z.string().min(1).max(255).optional() }),
+    body: {
+      required: true,
+      content: {
+        'multipart/form-data': {
+          schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } }, required: ['file'] },
+        },
+        'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+      },
+    },
+  },
+  responses: { 201: json(FileSchema, 'Stored'), ...problemResponses(400, 401, 413) },
+});
+
+export const listFiles = createRoute({
+  method: 'get',
+  path: '/api/files',
+  tags,
+  security,
+  middleware,
+  summary: 'My files',
+  request: {
+    query: z.object({
+      q: z.string().max(255).optional().openapi({ description: 'Case-insensitive name search.' }),
+      sort: z.enum(['createdAt', 'name', 'size']).default('createdAt'),
+      order: z.enum(['asc', 'desc']).default('desc'),
+      limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+      cursor: z.string().max(512).optional(),
+    }),
+  },
+  responses: {
+    200: json(z.object({ items: z.array(FileSchema), nextCursor: z.string().nullable() }), 'A page of files'),
+    ...problemResponses(400, 401),
+  },
+});
+
+export const getFile = createRoute({
+  method: 'get',
+  path: '/api/files/{id}',
+  tags,
+  security,
+  middleware,
+  summary: 'One of my files',
+  request: { params: FileIdParam },
+  responses: { 200: json(FileSchema, 'The file'), ...problemResponses(401, 404) },
+});
+
+export const renameFile = createRoute({
+  method: 'patch',
+  path: '/api/files/{id}',
+  tags,
+  security,
+  middleware,
+  summary: 'Rename a file',
+  request: {
+    params: FileIdParam,
+    body: {
+      required: true,
+      content: { 'application/json': { schema: z.strictObject({ name: z.string().min(1).max(255) }) } },
+    },
+  },
+  responses: { 200: json(FileSchema, 'Renamed'), ...problemResponses(400, 401, 404) },
+});
+
+export const deleteFile = createRoute({
+  method: 'delete',
+  path: '/api/files/{id}',
+  tags,
+  security,
+  middleware,
+  summary: 'Delete a file, its shares and its links',
+  request: { params: FileIdParam },
+  responses: { 204: { description: 'Deleted' }, ...problemResponses(401, 404) },
+});
+
+export const downloadLink = createRoute({
+  method: 'get',
+  path: '/api/files/{id}/download',
+  tags,
+  security,
+  middleware,
+  summary: 'A signed download URL',
+  description:
+    'A worker-signed URL (HMAC over method, path and expiry) that serves GET and HEAD with Range and ETag. Default life 5 minutes, at most 7 days. `?redirect=1` answers 302 to it.',
+  request: {
+    params: FileIdParam,
+    query: z.object({
+      expiresIn: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(7 * 24 * 60 * 60)
+        .default(300),
+      redirect: z.enum(['0', '1']).optional(),
+    }),
+  },
+  responses: {
+    200: json(z.object({ url: z.string(), expiresAt: z.string() }).openapi('SignedUrl'), 'The link'),
+    302: { description: 'Redirect to the link' },
+    ...problemResponses(401, 404),
+  },
+});
+
+export const fileAccessLogs = createRoute({
+  method: 'get',
+  path: '/api/files/{id}/access-logs',
+  tags,
+  security,
+  middleware,
+  summary: 'Downloads of one of my files',
+  request: {
+    params: FileIdParam,
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+      cursor: z.string().max(64).optional(),
+    }),
+  },
+  responses: {
+    200: json(
+      z.object({ items: z.array(z.record(z.string(), z.unknown())), nextCursor: z.string().nullable() }),
+      'Downloads, newest first',
+    ),
+    ...problemResponses(401, 404),
+  },
+});

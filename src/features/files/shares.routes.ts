@@ -1,0 +1,107 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { problemResponses } from '../../lib/openapi';
+import { requireAuth } from '../../middleware/auth';
+import { MAX_SHARE_SECONDS } from './shares.service';
+
+const tags = ['Sharing'];
+const security = [{ bearer: [] }];
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const body = <T extends z.ZodType>(schema: T) => ({
+  body: { required: true, content: { 'application/json': { schema } } },
+});
+
+export const ShareSchema = z
+  .object({
+    id: z.string(),
+    fileId: z.string(),
+    token: z.string(),
+    url: z.string().openapi({ description: 'The public page: `<APP_URL>/s/<token>`.' }),
+    expiresAt: z.string().nullable(),
+    maxDownloads: z.number().int().nullable(),
+    downloads: z.number().int(),
+    hasPassword: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Share');
+
+const ExpiresIn = z
+  .number()
+  .int()
+  .min(60)
+  .max(MAX_SHARE_SECONDS)
+  .nullable()
+  .openapi({ description: 'Seconds from now; `null` for a permanent link. Omitted on create: 7 days.' });
+const MaxDownloads = z.number().int().min(1).max(1_000_000).nullable();
+const SharePassword = z.string().min(4).max(128);
+
+export const createShareRoute = createRoute({
+  method: 'post',
+  path: '/api/files/{id}/shares',
+  tags,
+  security,
+  middleware: [requireAuth()],
+  summary: 'Share a file by link',
+  request: {
+    params: z.object({ id: z.string().min(1).max(64) }),
+    ...body(
+      z.strictObject({
+        expiresIn: ExpiresIn.optional(),
+        maxDownloads: MaxDownloads.optional(),
+        password: SharePassword.optional(),
+      }),
+    ),
+  },
+  responses: { 201: json(ShareSchema, 'Created'), ...problemResponses(400, 401, 404) },
+});
+
+export const listSharesRoute = createRoute({
+  method: 'get',
+  path: '/api/files/{id}/shares',
+  tags,
+  security,
+  middleware: [requireAuth()],
+  summary: "A file's live share links",
+  request: { params: z.object({ id: z.string().min(1).max(64) }) },
+  responses: {
+    200: json(z.object({ items: z.array(ShareSchema), nextCursor: z.null() }), 'Shares, newest first'),
+    ...problemResponses(401, 404),
+  },
+});
+
+export const updateShareRoute = createRoute({
+  method: 'patch',
+  path: '/api/shares/{id}',
+  tags,
+  security,
+  middleware: [requireAuth()],
+  summary: 'Edit a share link after creating it',
+  description:
+    'Extend or shorten the expiry, change the download cap, set (`password`) or clear (`null`) the password.',
+  request: {
+    params: z.object({ id: z.string().min(1).max(64) }),
+    ...body(
+      z.strictObject({
+        expiresIn: ExpiresIn.optional(),
+        maxDownloads: MaxDownloads.optional(),
+        password: SharePassword.nullable().optional(),
+      }),
+    ),
+  },
+  responses: { 200: json(ShareSchema, 'Updated'), ...problemResponses(400, 401, 404) },
+});
+
+export const revokeShareRoute = createRoute({
+  method: 'delete',
+  path: '/api/shares/{id}',
+  tags,
+  security,
+  middleware: [requireAuth()],
+  summary: 'Revoke a share link',
+  description: 'The link answers 404 from the next request on.',
+  request: { params: z.object({ id: z.string().min(1).max(64) }) },
+  responses: { 204: { description: 'Revoked' }, ...problemResponses(401, 404) },
+});
