@@ -2,9 +2,25 @@ import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { createDb } from './db/client';
+import { adminRoutes } from './features/admin';
+import { auditLogRoutes } from './features/audit';
+import { authRoutes } from './features/auth';
+import { oauthRoutes } from './features/auth/oauth';
+import { otpRoutes } from './features/auth/otp';
+import { recoveryRoutes } from './features/auth/recovery';
+import { devRoutes } from './features/dev';
 import { mountDocs } from './features/docs';
+import { fileRoutes } from './features/files';
+import { adminStorageRoutes } from './features/files/admin-storage';
+import { downloadRoutes } from './features/files/downloads';
+import { publicShareRoutes } from './features/files/public-share';
+import { shareRoutes } from './features/files/shares';
+import { uploadRoutes } from './features/files/uploads';
 import { healthRoutes } from './features/health';
 import { metaRoutes } from './features/meta';
+import { rolesRoutes } from './features/roles';
+import { roomRoutes } from './features/rooms';
+import { usersRoutes } from './features/users';
 import { readConfig } from './lib/config';
 import { createRouter } from './lib/openapi';
 import { configGuard } from './middleware/config-guard';
@@ -13,7 +29,8 @@ import { handleError, handleNotFound } from './middleware/problem';
 import { requestLog } from './middleware/request-log';
 
 /** Routes whose bodies are not JSON; they stream and enforce their own limits. */
-const isStreamingUpload = (path: string) => path === '/api/files' || path.startsWith('/api/files/uploads/');
+const isStreamingUpload = (path: string) =>
+  path === '/api/files' || /^\/api\/files\/uploads\/[^/]+\/parts\/[^/]+$/.test(path);
 
 /**
  * The middleware every request meets, in order, and the one error handler.
@@ -50,9 +67,9 @@ export function createBaseApp() {
       maxAge: 600,
     }),
   );
-  app.use('/api/*', configGuard({ allow: ['/api/health'] }));
+  app.use(configGuard({ allow: ['/api/health'] }));
   app.use('/api/*', jsonBody({ maxBytes: (c) => c.var.config.maxJsonBytes, except: isStreamingUpload }));
-  app.use('/api/*', async function database(c, next) {
+  app.use(async function database(c, next) {
     c.set('db', createDb(c.env.DB));
     await next();
   });
@@ -65,7 +82,25 @@ export function createBaseApp() {
 /** The whole API: base middleware, every feature's routes, the OpenAPI document generated from them. */
 export function createApp() {
   const app = createBaseApp();
-  const routes = app.route('/', healthRoutes).route('/', metaRoutes);
+  const routes = app
+    .route('/', healthRoutes)
+    .route('/', metaRoutes)
+    .route('/', authRoutes)
+    .route('/', recoveryRoutes)
+    .route('/', otpRoutes)
+    .route('/', oauthRoutes)
+    .route('/', devRoutes)
+    .route('/', uploadRoutes)
+    .route('/', fileRoutes)
+    .route('/', shareRoutes)
+    .route('/', adminStorageRoutes)
+    .route('/', downloadRoutes)
+    .route('/', publicShareRoutes)
+    .route('/', roomRoutes)
+    .route('/', usersRoutes)
+    .route('/', rolesRoutes)
+    .route('/', adminRoutes)
+    .route('/', auditLogRoutes);
   mountDocs(app);
   return routes;
 }

@@ -1,5 +1,7 @@
 import type { Database } from './db/client';
 import type { Config } from './lib/config';
+import type { Limiter } from './limiter/limiter-object';
+import type { ChatRoom } from './realtime/chat-room';
 
 /**
  * Bindings and variables the worker receives from wrangler.toml, `.dev.vars`
@@ -10,8 +12,8 @@ export interface Env {
   DB: D1Database;
   KV: KVNamespace;
   FILES: R2Bucket;
-  ROOMS: DurableObjectNamespace;
-  LIMITER: DurableObjectNamespace;
+  ROOMS: DurableObjectNamespace<ChatRoom>;
+  LIMITER: DurableObjectNamespace<Limiter>;
   JOBS: Queue<JobMessage>;
   ASSETS?: Fetcher;
 
@@ -23,6 +25,28 @@ export interface Env {
   ALLOWED_ORIGINS: string;
   /** Largest JSON body accepted, in bytes. */
   MAX_JSON_BYTES?: string;
+  /** Largest single upload request in bytes (default 100 MiB). */
+  MAX_UPLOAD_BYTES?: string;
+  /** Default per-user storage quota in bytes (default 1 GiB); admins can set one per user. */
+  STORAGE_QUOTA_BYTES?: string;
+  /** Days download records are kept (default 90). */
+  ACCESS_LOG_RETENTION_DAYS?: string;
+  /** Comma-separated emails that become admins once verified. */
+  ADMIN_EMAILS?: string;
+  /** Email provider: POST {from,to,subject,text} as JSON with a bearer key (Resend-compatible). */
+  EMAIL_API_URL?: string;
+  EMAIL_API_KEY?: string;
+  EMAIL_FROM?: string;
+  /** SMS provider: POST {from,to,text} as JSON with a bearer key. */
+  SMS_API_URL?: string;
+  SMS_API_KEY?: string;
+  SMS_FROM?: string;
+  /**
+   * JSON array of OpenID Connect sign-in providers:
+   * `[{ id, name, issuer, clientId, scopes?, authorizationEndpoint?, tokenEndpoint?, jwksUri? }]`.
+   * Each provider's client secret is the secret `OIDC_<ID>_CLIENT_SECRET`.
+   */
+  OIDC_PROVIDERS?: string;
 
   /** Secret: JSON array of Ed25519 private JWKs with `kid`; the first signs access tokens. */
   JWT_PRIVATE_JWKS?: string;
@@ -31,7 +55,12 @@ export interface Env {
 }
 
 /** Messages on the `JOBS` queue. */
-export type JobMessage = { type: 'cleanup'; requestedAt: string };
+export type JobMessage =
+  | { type: 'cleanup'; requestedAt: string }
+  /** Looked up and sent off the request path, so the response takes the same time whether the account exists. */
+  | { type: 'send_password_reset'; email: string; requestedAt: string }
+  /** SHA-256 of a file assembled from multipart parts. */
+  | { type: 'hash_file'; fileId: string; requestedAt: string };
 
 /** Variables set on the Hono context by middleware, typed once here. */
 export interface Variables {
@@ -40,6 +69,8 @@ export interface Variables {
   db: Database;
   /** Set by the auth middleware once a request is authenticated. */
   userId?: string;
+  /** The session (refresh family) the access token belongs to. */
+  sessionId?: string;
 }
 
 export interface AppEnv {
@@ -55,7 +86,7 @@ declare global {
     interface Env extends HearthEnv {}
     interface GlobalProps {
       mainModule: typeof import('./index');
-      durableNamespaces: 'Room' | 'Limiter';
+      durableNamespaces: 'ChatRoom' | 'Limiter';
     }
   }
 }

@@ -1,12 +1,33 @@
 import { createDb } from '../db/client';
 import type { Env, JobMessage } from '../env';
+import { sendPasswordReset } from '../features/auth/password-reset';
+import { pruneAccessLogs } from '../features/files/access-log.service';
+import { hashStoredFile } from '../features/files/files.service';
+import { sweepOrphanObjects } from '../features/files/sweep';
+import { abortStaleUploads } from '../features/files/uploads.service';
 import { now } from '../lib/clock';
+import { readConfig } from '../lib/config';
 import { cleanupExpired } from './cleanup';
+
+/** Every periodic sweep; each part is idempotent, so a retried job does no harm. */
+async function cleanup(env: Env) {
+  const db = createDb(env.DB);
+  return {
+    ...(await cleanupExpired(db)),
+    staleUploads: await abortStaleUploads(db, env.FILES),
+    accessLogs: await pruneAccessLogs(db, readConfig(env).accessLogRetentionDays),
+    orphanObjects: await sweepOrphanObjects(db, env.FILES, env.KV),
+  };
+}
 
 async function runJob(message: JobMessage, env: Env): Promise<unknown> {
   switch (message.type) {
     case 'cleanup':
-      return cleanupExpired(createDb(env.DB));
+      return cleanup(env);
+    case 'send_password_reset':
+      return sendPasswordReset(env, message.email);
+    case 'hash_file':
+      return hashStoredFile(createDb(env.DB), env.FILES, message.fileId);
   }
 }
 
@@ -23,6 +44,7 @@ export async function queue(batch: MessageBatch<JobMessage>, env: Env): Promise<
   for (const message of batch.messages) {
     try {
       const result = await runJob(message.body, env);
+      // Job results say what happened, never to whom: no email addresses in logs.
       console.log(JSON.stringify({ level: 'info', msg: 'job done', type: message.body.type, result }));
       message.ack();
     } catch (error) {

@@ -5,8 +5,7 @@ import type { LimitDecision, Limiter, LimitRule } from './limiter-object';
 export type { LimitRule } from './limiter-object';
 
 function limiterFor(env: Env, key: string): DurableObjectStub<Limiter> {
-  const namespace = env.LIMITER as DurableObjectNamespace<Limiter>;
-  return namespace.get(namespace.idFromName(key));
+  return env.LIMITER.get(env.LIMITER.idFromName(key));
 }
 
 function refuse(decision: LimitDecision, what: string): never {

@@ -1,4 +1,6 @@
 export * from './audit';
+export * from './files';
+export * from './rooms';
 export * from './sessions';
 export * from './tokens';
 export * from './users';

@@ -1,0 +1,124 @@
+import type { Context } from 'hono';
+import type { AppEnv } from '../../env';
+import { AppError } from '../../lib/errors';
+import { createRouter } from '../../lib/openapi';
+import { currentUserId } from '../../middleware/auth';
+import type { Identity } from '../../realtime/room-base';
+import { findUserById, hasRole } from '../users/users.service';
+import {
+  addMemberRoute,
+  createRoomRoute,
+  deleteMessageRoute,
+  deleteRoomRoute,
+  getRoomRoute,
+  historyRoute,
+  joinRoomRoute,
+  leaveRoomRoute,
+  listRoomsRoute,
+  ticketRoute,
+  updateRoomRoute,
+} from './rooms.routes';
+import {
+  addMember,
+  assertCanManage,
+  createRoom,
+  deleteRoom,
+  listRooms,
+  removeMember,
+  roomObject,
+  toPublicRoom,
+  updateRoom,
+  visibleRoom,
+} from './rooms.service';
+
+const isAdmin = (c: Context<AppEnv>) => hasRole(c.var.db, currentUserId(c), 'admin');
+
+async function identityOf(c: Context<AppEnv>): Promise<Identity> {
+  const user = await findUserById(c.var.db, currentUserId(c));
+  if (!user) throw new AppError('unauthorized', 'Sign in again.');
+  return {
+    userId: user.id,
+    name: user.name ?? user.email?.split('@')[0] ?? 'Someone',
+    sessionId: c.var.sessionId ?? '',
+    isAdmin: await isAdmin(c),
+  };
+}
+
+export const roomRoutes = createRouter()
+  .openapi(createRoomRoute, async (c) => {
+    const room = await createRoom(c.var.db, currentUserId(c), c.req.valid('json'));
+    return c.json(toPublicRoom(room, 'owner'), 201);
+  })
+  .openapi(listRoomsRoute, async (c) => {
+    return c.json(await listRooms(c.var.db, currentUserId(c), c.req.valid('query')), 200);
+  })
+  .openapi(getRoomRoute, async (c) => {
+    const { room, role } = await visibleRoom(c.var.db, currentUserId(c), c.req.valid('param').id);
+    return c.json(toPublicRoom(room, role), 200);
+  })
+  .openapi(updateRoomRoute, async (c) => {
+    const visible = await visibleRoom(c.var.db, currentUserId(c), c.req.valid('param').id);
+    assertCanManage(visible, await isAdmin(c));
+    const room = await updateRoom(c.var.db, visible.room.id, c.req.valid('json'));
+    return c.json(toPublicRoom(room, visible.role), 200);
+  })
+  .openapi(deleteRoomRoute, async (c) => {
+    const visible = await visibleRoom(c.var.db, currentUserId(c), c.req.valid('param').id);
+    assertCanManage(visible, await isAdmin(c));
+    await deleteRoom(c.var.db, c.env, visible.room.id);
+    return c.body(null, 204);
+  })
+  .openapi(addMemberRoute, async (c) => {
+    const visible = await visibleRoom(c.var.db, currentUserId(c), c.req.valid('param').id);
+    assertCanManage(visible, await isAdmin(c));
+    const { userId } = c.req.valid('json');
+    if (!(await findUserById(c.var.db, userId))) throw new AppError('not_found', 'No such user.');
+    await addMember(c.var.db, visible.room.id, userId);
+    return c.json(toPublicRoom(visible.room, visible.role), 201);
+  })
+  .openapi(joinRoomRoute, async (c) => {
+    const userId = currentUserId(c);
+    const visible = await visibleRoom(c.var.db, userId, c.req.valid('param').id);
+    // Only public rooms can be reached here without membership (visibleRoom hid the rest).
+    if (visible.role === null) await addMember(c.var.db, visible.room.id, userId);
+    return c.json(toPublicRoom(visible.room, visible.role ?? 'member'), 200);
+  })
+  .openapi(leaveRoomRoute, async (c) => {
+    const userId = currentUserId(c);
+    const visible = await visibleRoom(c.var.db, userId, c.req.valid('param').id);
+    if (visible.role === 'owner') throw new AppError('conflict', 'The owner cannot leave; delete the room instead.');
+    if (!(await removeMember(c.var.db, c.env, visible.room.id, userId))) {
+      throw new AppError('not_found', 'You are not in this room.');
+    }
+    return c.body(null, 204);
+  })
+  .openapi(historyRoute, async (c) => {
+    const visible = await visibleRoom(c.var.db, currentUserId(c), c.req.valid('param').id);
+    if (visible.role === null) throw new AppError('not_found', 'Join the room to read its history.');
+    const { before, limit } = c.req.valid('query');
+    return c.json(await roomObject(c.env, visible.room.id).history(before ?? null, limit), 200);
+  })
+  .openapi(deleteMessageRoute, async (c) => {
+    const { id, messageId } = c.req.valid('param');
+    const visible = await visibleRoom(c.var.db, currentUserId(c), id);
+    if (visible.role === null) throw new AppError('not_found', 'No such message.');
+    const result = await roomObject(c.env, visible.room.id).deleteMessage(await identityOf(c), messageId);
+    if (result === 'not_found') throw new AppError('not_found', 'No such message.');
+    if (result === 'forbidden')
+      throw new AppError('forbidden', 'Only the author, the room owner or an admin can delete it.');
+    return c.body(null, 204);
+  })
+  .openapi(ticketRoute, async (c) => {
+    const userId = currentUserId(c);
+    const visible = await visibleRoom(c.var.db, userId, c.req.valid('param').id);
+    if (visible.role === null) await addMember(c.var.db, visible.room.id, userId);
+    const ticket = await roomObject(c.env, visible.room.id).issueRoomTicket(
+      { id: visible.room.id, ownerId: visible.room.ownerId },
+      await identityOf(c),
+    );
+    const url = new URL(`/api/rooms/${visible.room.id}/ws`, c.var.config.appUrl);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    url.searchParams.set('ticket', ticket);
+    c.header('Cache-Control', 'no-store');
+    return c.json({ ticket, url: url.toString() }, 200);
+  });

@@ -1,0 +1,158 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { problemResponses } from '../../lib/openapi';
+import { PageQuerySchema } from '../../lib/pagination';
+import { requireAuth } from '../../middleware/auth';
+
+const tags = ['Rooms'];
+const security = [{ bearer: [] }];
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const body = <T extends z.ZodType>(schema: T) => ({
+  body: { required: true, content: { 'application/json': { schema } } },
+});
+const RoomId = z.object({ id: z.string().min(1).max(64) });
+const Name = z.string().trim().min(1).max(80);
+
+export const RoomSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    visibility: z.enum(['public', 'private']),
+    ownerId: z.string(),
+    role: z.enum(['owner', 'member']).nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Room');
+
+const MessageSchema = z
+  .object({
+    id: z.string(),
+    seq: z.number().int(),
+    clientId: z.string(),
+    author: z.object({ id: z.string(), name: z.string() }),
+    text: z.string(),
+    sentAt: z.string(),
+    editedAt: z.string().nullable(),
+    deleted: z.boolean(),
+  })
+  .openapi('Message');
+
+const route = <R extends Parameters<typeof createRoute>[0]>(config: R) =>
+  createRoute({ tags, security, middleware: [requireAuth()], ...config });
+
+export const createRoomRoute = route({
+  method: 'post',
+  path: '/api/rooms',
+  summary: 'Create a chat room',
+  request: body(z.strictObject({ name: Name, visibility: z.enum(['public', 'private']) })),
+  responses: { 201: json(RoomSchema, 'Created'), ...problemResponses(400, 401) },
+});
+
+export const listRoomsRoute = route({
+  method: 'get',
+  path: '/api/rooms',
+  summary: 'Public rooms and mine',
+  request: { query: PageQuerySchema },
+  responses: {
+    200: json(z.object({ items: z.array(RoomSchema), nextCursor: z.string().nullable() }), 'Rooms, newest first'),
+    ...problemResponses(401),
+  },
+});
+
+export const getRoomRoute = route({
+  method: 'get',
+  path: '/api/rooms/{id}',
+  summary: 'A room',
+  request: { params: RoomId },
+  responses: { 200: json(RoomSchema, 'The room'), ...problemResponses(401, 404) },
+});
+
+export const updateRoomRoute = route({
+  method: 'patch',
+  path: '/api/rooms/{id}',
+  summary: 'Rename a room or change who can see it (owner or admin)',
+  request: {
+    params: RoomId,
+    ...body(z.strictObject({ name: Name.optional(), visibility: z.enum(['public', 'private']).optional() })),
+  },
+  responses: { 200: json(RoomSchema, 'Updated'), ...problemResponses(400, 401, 403, 404) },
+});
+
+export const deleteRoomRoute = route({
+  method: 'delete',
+  path: '/api/rooms/{id}',
+  summary: 'Delete a room and its history (owner or admin)',
+  request: { params: RoomId },
+  responses: { 204: { description: 'Deleted' }, ...problemResponses(401, 403, 404) },
+});
+
+export const addMemberRoute = route({
+  method: 'post',
+  path: '/api/rooms/{id}/members',
+  summary: 'Add someone to a room (owner)',
+  request: { params: RoomId, ...body(z.strictObject({ userId: z.string().min(1).max(64) })) },
+  responses: { 201: json(RoomSchema, 'Added'), ...problemResponses(400, 401, 403, 404) },
+});
+
+export const joinRoomRoute = route({
+  method: 'post',
+  path: '/api/rooms/{id}/join',
+  summary: 'Join a public room',
+  request: { params: RoomId },
+  responses: { 200: json(RoomSchema, 'Joined'), ...problemResponses(401, 404) },
+});
+
+export const leaveRoomRoute = route({
+  method: 'post',
+  path: '/api/rooms/{id}/leave',
+  summary: 'Leave a room',
+  description: 'Open sockets of yours in the room close at once. The owner cannot leave (delete the room instead).',
+  request: { params: RoomId },
+  responses: { 204: { description: 'Left' }, ...problemResponses(401, 404, 409) },
+});
+
+export const historyRoute = route({
+  method: 'get',
+  path: '/api/rooms/{id}/messages',
+  summary: 'Message history, newest first',
+  request: {
+    params: RoomId,
+    query: z.object({
+      before: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .optional()
+        .openapi({ description: 'Messages with a lower seq than this.' }),
+      limit: z.coerce.number().int().min(1).max(100).default(50),
+    }),
+  },
+  responses: {
+    200: json(z.object({ items: z.array(MessageSchema), nextCursor: z.string().nullable() }), 'A page of history'),
+    ...problemResponses(401, 404),
+  },
+});
+
+export const deleteMessageRoute = route({
+  method: 'delete',
+  path: '/api/rooms/{id}/messages/{messageId}',
+  summary: 'Delete a message (author, room owner or admin)',
+  request: { params: RoomId.extend({ messageId: z.string().min(1).max(64) }) },
+  responses: { 204: { description: 'Deleted' }, ...problemResponses(401, 403, 404) },
+});
+
+export const ticketRoute = route({
+  method: 'post',
+  path: '/api/rooms/{id}/ticket',
+  summary: 'A single-use ticket to open the room websocket',
+  description:
+    'Valid for one minute and one connection. Open `url` (add `&since=<seq>` to catch up after a reconnect). Joining a public room happens here if you had not joined yet.',
+  request: { params: RoomId },
+  responses: {
+    200: json(z.object({ ticket: z.string(), url: z.string() }).openapi('Ticket'), 'The ticket'),
+    ...problemResponses(401, 404),
+  },
+});

@@ -1,0 +1,143 @@
+import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { messages, roomMembers, rooms } from '../../db/schema';
+import type { Env } from '../../env';
+import { now } from '../../lib/clock';
+import { AppError } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import type { Page, PageQuery } from '../../lib/pagination';
+
+export type RoomRow = typeof rooms.$inferSelect;
+type Role = 'owner' | 'member';
+
+export interface PublicRoom {
+  id: string;
+  name: string;
+  visibility: 'public' | 'private';
+  ownerId: string;
+  /** The caller's place in the room, or null when they have not joined. */
+  role: Role | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toPublicRoom(room: RoomRow, role: Role | null): PublicRoom {
+  return {
+    id: room.id,
+    name: room.name,
+    visibility: room.visibility,
+    ownerId: room.ownerId,
+    role,
+    createdAt: room.createdAt.toISOString(),
+    updatedAt: room.updatedAt.toISOString(),
+  };
+}
+
+export function roomObject(env: Env, roomId: string) {
+  return env.ROOMS.get(env.ROOMS.idFromName(roomId));
+}
+
+export async function createRoom(
+  db: Database,
+  ownerId: string,
+  input: { name: string; visibility: 'public' | 'private' },
+): Promise<RoomRow> {
+  const at = now();
+  const room: RoomRow = {
+    id: newId(),
+    name: input.name,
+    visibility: input.visibility,
+    ownerId,
+    createdAt: at,
+    updatedAt: at,
+  };
+  await db.batch([
+    db.insert(rooms).values(room),
+    db.insert(roomMembers).values({ roomId: room.id, userId: ownerId, role: 'owner', joinedAt: at }),
+  ]);
+  return room;
+}
+
+export interface VisibleRoom {
+  room: RoomRow;
+  role: Role | null;
+}
+
+/**
+ * A room the caller may see: public, or one they belong to. A private room
+ * they are not in is a 404, exactly like a room that does not exist.
+ */
+export async function visibleRoom(db: Database, userId: string, roomId: string): Promise<VisibleRoom> {
+  const [row] = await db
+    .select({ room: rooms, role: roomMembers.role })
+    .from(rooms)
+    .leftJoin(roomMembers, and(eq(roomMembers.roomId, rooms.id), eq(roomMembers.userId, userId)))
+    .where(eq(rooms.id, roomId))
+    .limit(1);
+  if (!row || (row.room.visibility === 'private' && row.role === null)) {
+    throw new AppError('not_found', 'No such room.');
+  }
+  return { room: row.room, role: row.role };
+}
+
+/** Public rooms and the caller's own, newest first. */
+export async function listRooms(db: Database, userId: string, page: PageQuery): Promise<Page<PublicRoom>> {
+  const rows = await db
+    .select({ room: rooms, role: roomMembers.role })
+    .from(rooms)
+    .leftJoin(roomMembers, and(eq(roomMembers.roomId, rooms.id), eq(roomMembers.userId, userId)))
+    .where(
+      and(
+        or(eq(rooms.visibility, 'public'), sql`${roomMembers.userId} IS NOT NULL`),
+        page.cursor ? lt(rooms.id, page.cursor) : undefined,
+      ),
+    )
+    .orderBy(desc(rooms.id))
+    .limit(page.limit + 1);
+  const items = rows.slice(0, page.limit);
+  return {
+    items: items.map((row) => toPublicRoom(row.room, row.role)),
+    nextCursor: rows.length > page.limit ? (items.at(-1)?.room.id ?? null) : null,
+  };
+}
+
+export function assertCanManage(visible: VisibleRoom, isAdmin: boolean): void {
+  if (visible.role !== 'owner' && !isAdmin) throw new AppError('forbidden', 'Only the room owner can do that.');
+}
+
+export async function updateRoom(
+  db: Database,
+  roomId: string,
+  changes: { name?: string; visibility?: 'public' | 'private' },
+): Promise<RoomRow> {
+  const [room] = await db
+    .update(rooms)
+    .set({ ...changes, updatedAt: now() })
+    .where(eq(rooms.id, roomId))
+    .returning();
+  if (!room) throw new AppError('not_found', 'No such room.');
+  return room;
+}
+
+/** Deletes the room, its members and its archive, then closes its sockets and wipes its object. */
+export async function deleteRoom(db: Database, env: Env, roomId: string): Promise<void> {
+  await db.batch([
+    db.delete(messages).where(eq(messages.roomId, roomId)),
+    db.delete(rooms).where(eq(rooms.id, roomId)),
+  ]);
+  await roomObject(env, roomId).destroy();
+}
+
+export async function addMember(db: Database, roomId: string, userId: string): Promise<void> {
+  await db.insert(roomMembers).values({ roomId, userId, role: 'member', joinedAt: now() }).onConflictDoNothing();
+}
+
+export async function removeMember(db: Database, env: Env, roomId: string, userId: string): Promise<boolean> {
+  const removed = await db
+    .delete(roomMembers)
+    .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId), eq(roomMembers.role, 'member')))
+    .returning({ userId: roomMembers.userId });
+  // Their open sockets close now, not at the next liveness check.
+  if (removed.length > 0) await roomObject(env, roomId).disconnectUser(userId, 'You left this room');
+  return removed.length > 0;
+}

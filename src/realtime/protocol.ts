@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/** Longest message text, in characters. */
+export const MAX_TEXT = 4000;
+/** Largest frame accepted; a bigger one closes the socket with 1009. */
+export const MAX_FRAME_BYTES = 64 * 1024;
+
+export const CloseCode = {
+  normal: 1000,
+  goingAway: 1001,
+  unsupportedData: 1003,
+  invalidPayload: 1007,
+  policyViolation: 1008,
+  messageTooBig: 1009,
+} as const;
+
+const Id = z.string().min(1).max(64);
+const Text = z.string().trim().min(1).max(MAX_TEXT);
+
+/**
+ * Frames a client may send. Objects are not strict: a client that also sends
+ * `author` or `sentAt` is not refused, but the server never reads them; it
+ * stamps author and time itself.
+ */
+export const ClientFrame = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('send'), clientId: Id, text: Text }),
+  z.object({ type: z.literal('edit'), messageId: Id, text: Text }),
+  z.object({ type: z.literal('delete'), messageId: Id }),
+  z.object({ type: z.literal('typing') }),
+  z.object({ type: z.literal('stop-typing') }),
+  z.object({ type: z.literal('leave') }),
+  z.object({ type: z.literal('react'), emoji: z.string().min(1).max(16) }),
+]);
+
+export type ClientFrame = z.infer<typeof ClientFrame>;
+
+export interface Member {
+  userId: string;
+  name: string;
+  /** Open sockets (tabs, devices) of this user in the room. */
+  connections: number;
+}
+
+export interface MessageView {
+  id: string;
+  seq: number;
+  clientId: string;
+  author: { id: string; name: string };
+  text: string;
+  sentAt: string;
+  editedAt: string | null;
+}
+
+export type ServerFrame =
+  | {
+      type: 'welcome';
+      you: { userId: string; name: string; connectionId: string };
+      members: Member[];
+      history: MessageView[];
+      /** True when more was missed than `history` holds: page the rest with the REST history. */
+      truncated: boolean;
+      seq: number;
+      now: string;
+    }
+  | ({ type: 'message' } & MessageView)
+  | { type: 'ack'; clientId: string; id: string; seq: number }
+  | { type: 'edited'; id: string; seq: number; text: string; editedAt: string }
+  | { type: 'deleted'; id: string; seq: number }
+  | { type: 'typing'; userId: string; name: string; expiresAt: string }
+  | { type: 'stop-typing'; userId: string }
+  | { type: 'presence'; members: Member[] }
+  | { type: 'reaction'; userId: string; emoji: string }
+  | { type: 'timer'; phase: string; endsAt: string | null; now: string }
+  | { type: 'error'; code: string; message: string };

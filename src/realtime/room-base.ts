@@ -1,0 +1,327 @@
+import { DurableObject } from 'cloudflare:workers';
+import type { Env } from '../env';
+import { isSessionRevoked } from '../features/auth/revocation';
+import { randomToken } from '../lib/ids';
+import { ClientFrame, CloseCode, MAX_FRAME_BYTES, type Member, type ServerFrame } from './protocol';
+
+/** Who a socket belongs to; checked by the worker before the upgrade reached this object. */
+export interface Identity {
+  userId: string;
+  name: string;
+  sessionId: string;
+  isAdmin: boolean;
+}
+
+/**
+ * What survives hibernation with each socket (at most 16 KiB). Framework state
+ * and room state are kept apart: rooms keep their own under `room`.
+ */
+interface Attachment {
+  identity: Identity;
+  connectionId: string;
+  connectedAt: number;
+}
+
+const TICKET_TTL_MS = 60_000;
+/** How often open sockets are checked against session revocation and membership. */
+const LIVENESS_MS = 30_000;
+/** Token bucket per user: a burst of 20 frames, refilled at 5 per second. */
+const BUCKET = { capacity: 20, refillPerSecond: 5 };
+/** Refusals in a row before a flooder is disconnected. */
+const FLOOD_STRIKES = 10;
+
+interface Bucket {
+  tokens: number;
+  updatedAt: number;
+  strikes: number;
+}
+
+/**
+ * The base every realtime room stands on: one Durable Object per room, on the
+ * hibernation API, so an idle room costs nothing while its sockets stay open.
+ *
+ * The platform forces the shape. After hibernation the constructor runs again
+ * and in-memory state is gone, so identities ride in each socket's attachment
+ * and the presence map is rebuilt from `getWebSockets()`. Pings are answered
+ * by the runtime without waking the object. An alarm is the only timer that
+ * survives eviction, so every scheduled job (liveness checks, archiving,
+ * coworking timers) goes through one small scheduler over a single alarm.
+ *
+ * Subclasses fill in `onConnect`, `onFrame`, `onDisconnect` and `onTask`.
+ */
+export abstract class RoomBase extends DurableObject<Env> {
+  protected readonly sql: SqlStorage;
+  private readonly connections = new Map<WebSocket, Attachment>();
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS room_tickets (ticket TEXT PRIMARY KEY, identity TEXT NOT NULL, expires_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS room_tasks (name TEXT PRIMARY KEY, at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS room_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `);
+    // Answered by the runtime itself: a ping never wakes a hibernating room.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
+    for (const ws of ctx.getWebSockets()) {
+      const attachment = ws.deserializeAttachment() as Attachment | null;
+      if (attachment) this.connections.set(ws, attachment);
+    }
+  }
+
+  // ---- hooks ----------------------------------------------------------------
+
+  /** A socket joined; send it its welcome. `since` is the last seq the client saw, if any. */
+  protected abstract onConnect(ws: WebSocket, identity: Identity, since: number | null): Promise<void> | void;
+  protected abstract onFrame(ws: WebSocket, identity: Identity, frame: ClientFrame): Promise<void> | void;
+  protected onDisconnect(_identity: Identity): Promise<void> | void {}
+  /** A scheduled task fell due (see `schedule`). */
+  protected onTask(_name: string): Promise<void> | void {}
+  /** Whether `identity` may still be here; checked every 30 s while connected. */
+  protected abstract stillAllowed(identity: Identity): Promise<boolean>;
+
+  // ---- what the worker calls (RPC) -------------------------------------------
+
+  /** A single-use ticket, valid for a minute, that lets `identity` open one socket here. */
+  issueTicket(identity: Identity): string {
+    const ticket = randomToken();
+    const now = Date.now();
+    this.sql.exec('DELETE FROM room_tickets WHERE expires_at < ?', now);
+    this.sql.exec(
+      'INSERT INTO room_tickets (ticket, identity, expires_at) VALUES (?, ?, ?)',
+      ticket,
+      JSON.stringify(identity),
+      now + TICKET_TTL_MS,
+    );
+    return ticket;
+  }
+
+  /** Closes every socket of a user at once, e.g. when they leave or are removed. */
+  disconnectUser(userId: string, reason: string): void {
+    for (const [ws, attachment] of this.connections) {
+      if (attachment.identity.userId === userId) this.closeSocket(ws, CloseCode.policyViolation, reason);
+    }
+  }
+
+  /** Closes every socket and forgets everything this room stored. */
+  async destroy(): Promise<void> {
+    for (const ws of this.connections.keys()) this.closeSocket(ws, CloseCode.goingAway, 'Room deleted');
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+  }
+
+  /**
+   * The upgrade. The worker has already checked the Origin; here the ticket is
+   * spent (one DELETE … RETURNING, so it works once) and names the identity.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
+      return new Response('Expected a websocket upgrade', { status: 426 });
+    }
+    const url = new URL(request.url);
+    const row = this.sql
+      .exec<{ identity: string }>(
+        'DELETE FROM room_tickets WHERE ticket = ? AND expires_at > ? RETURNING identity',
+        url.searchParams.get('ticket') ?? '',
+        Date.now(),
+      )
+      .toArray()[0];
+    if (!row) return new Response('Invalid or expired ticket', { status: 401 });
+    const identity = JSON.parse(row.identity) as Identity;
+    const sinceParam = url.searchParams.get('since');
+    const since = sinceParam !== null && /^\d+$/.test(sinceParam) ? Number(sinceParam) : null;
+
+    const { 0: client, 1: server } = new WebSocketPair();
+    const attachment: Attachment = { identity, connectionId: randomToken(9), connectedAt: Date.now() };
+    this.ctx.acceptWebSocket(server, [identity.userId]);
+    server.serializeAttachment(attachment);
+    this.connections.set(server, attachment);
+    await this.onConnect(server, identity, since);
+    this.broadcastPresence();
+    await this.schedule('liveness', Date.now() + LIVENESS_MS);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  // ---- hibernation handlers --------------------------------------------------
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const attachment = this.connections.get(ws);
+    if (!attachment) return this.closeSocket(ws, CloseCode.policyViolation, 'Unknown connection');
+    if (typeof message !== 'string')
+      return this.closeSocket(ws, CloseCode.unsupportedData, 'Binary frames are not supported');
+    if (message.length > MAX_FRAME_BYTES || new TextEncoder().encode(message).byteLength > MAX_FRAME_BYTES) {
+      return this.closeSocket(ws, CloseCode.messageTooBig, 'Frame larger than 64 KiB');
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(message);
+    } catch {
+      return this.closeSocket(ws, CloseCode.invalidPayload, 'Frames must be JSON');
+    }
+    const frame = ClientFrame.safeParse(parsed);
+    if (!frame.success) {
+      // Text that is simply too long is the user's mistake, not a broken client: answer, don't disconnect.
+      const tooLong = frame.error.issues.some((issue) => issue.code === 'too_big' && issue.path[0] === 'text');
+      if (tooLong)
+        return this.send(ws, {
+          type: 'error',
+          code: 'validation_failed',
+          message: 'Messages are limited to 4,000 characters.',
+        });
+      return this.closeSocket(ws, CloseCode.invalidPayload, 'Unknown or malformed frame');
+    }
+    if (!this.takeToken(ws, attachment.identity.userId)) return;
+    await this.onFrame(ws, attachment.identity, frame.data);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    // Answer the close frame, or the client sees 1006 instead of its own code.
+    this.closeSocket(ws, code === 1005 || code === 1006 ? CloseCode.normal : code, reason);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.closeSocket(ws, CloseCode.goingAway, 'Connection error');
+  }
+
+  /** Alarms fire at least once: every task is idempotent, and only tasks that are due run. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    const due = this.sql.exec<{ name: string }>('SELECT name FROM room_tasks WHERE at <= ?', now).toArray();
+    for (const { name } of due) {
+      this.sql.exec('DELETE FROM room_tasks WHERE name = ? AND at <= ?', name, now);
+      if (name === 'liveness') await this.checkLiveness();
+      else await this.onTask(name);
+    }
+    await this.armAlarm();
+  }
+
+  // ---- helpers for rooms -----------------------------------------------------
+
+  /** Runs task `name` at `at` (the earlier time wins if it is already scheduled). */
+  protected async schedule(name: string, at: number): Promise<void> {
+    this.sql.exec(
+      'INSERT INTO room_tasks (name, at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET at = min(at, excluded.at)',
+      name,
+      at,
+    );
+    await this.armAlarm();
+  }
+
+  protected async cancel(name: string): Promise<void> {
+    this.sql.exec('DELETE FROM room_tasks WHERE name = ?', name);
+    await this.armAlarm();
+  }
+
+  private async armAlarm(): Promise<void> {
+    const next = this.sql.exec<{ at: number | null }>('SELECT min(at) AS at FROM room_tasks').one().at;
+    if (next === null) {
+      await this.ctx.storage.deleteAlarm();
+      return;
+    }
+    // A task already overdue runs as soon as possible; the platform refuses times in the past.
+    const at = Math.max(next, Date.now() + 1);
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  protected send(ws: WebSocket, frame: ServerFrame): void {
+    try {
+      ws.send(JSON.stringify(frame));
+    } catch {
+      // The socket closed between our check and the send; its close handler tidies up.
+    }
+  }
+
+  protected broadcast(frame: ServerFrame, except?: WebSocket): void {
+    const text = JSON.stringify(frame);
+    for (const ws of this.connections.keys()) {
+      if (ws === except) continue;
+      try {
+        ws.send(text);
+      } catch {}
+    }
+  }
+
+  protected members(): Member[] {
+    const byUser = new Map<string, Member>();
+    for (const { identity } of this.connections.values()) {
+      const member = byUser.get(identity.userId);
+      if (member) member.connections++;
+      else byUser.set(identity.userId, { userId: identity.userId, name: identity.name, connections: 1 });
+    }
+    return [...byUser.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  protected connectionOf(ws: WebSocket): { identity: Identity; connectionId: string } | undefined {
+    return this.connections.get(ws);
+  }
+
+  protected socketsOf(userId: string): WebSocket[] {
+    return [...this.connections].filter(([, a]) => a.identity.userId === userId).map(([ws]) => ws);
+  }
+
+  protected get connectedCount(): number {
+    return this.connections.size;
+  }
+
+  protected closeSocket(ws: WebSocket, code: number, reason: string): void {
+    const attachment = this.connections.get(ws);
+    this.connections.delete(ws);
+    try {
+      ws.close(code, reason.slice(0, 120));
+    } catch {
+      // Already closed.
+    }
+    if (!attachment) return;
+    const stillHere = [...this.connections.values()].some((a) => a.identity.userId === attachment.identity.userId);
+    if (!stillHere) {
+      this.buckets.delete(attachment.identity.userId);
+      void this.onDisconnect(attachment.identity);
+    }
+    this.broadcastPresence();
+  }
+
+  private broadcastPresence(): void {
+    this.broadcast({ type: 'presence', members: this.members() });
+  }
+
+  /** One bucket per user across their tabs, so opening more tabs buys no more throughput. */
+  private takeToken(ws: WebSocket, userId: string): boolean {
+    const now = Date.now();
+    const bucket = this.buckets.get(userId) ?? { tokens: BUCKET.capacity, updatedAt: now, strikes: 0 };
+    bucket.tokens = Math.min(
+      BUCKET.capacity,
+      bucket.tokens + ((now - bucket.updatedAt) / 1000) * BUCKET.refillPerSecond,
+    );
+    bucket.updatedAt = now;
+    this.buckets.set(userId, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      bucket.strikes = 0;
+      return true;
+    }
+    bucket.strikes++;
+    if (bucket.strikes >= FLOOD_STRIKES) {
+      for (const socket of this.socketsOf(userId)) this.closeSocket(socket, CloseCode.policyViolation, 'Flooding');
+    } else {
+      this.send(ws, { type: 'error', code: 'rate_limited', message: 'Slow down: too many messages.' });
+    }
+    return false;
+  }
+
+  /** Closes sockets whose session was ended or whose access to the room was withdrawn. */
+  private async checkLiveness(): Promise<void> {
+    const checked = new Map<string, boolean>();
+    for (const [ws, { identity }] of [...this.connections]) {
+      const key = `${identity.sessionId}:${identity.userId}`;
+      let ok = checked.get(key);
+      if (ok === undefined) {
+        ok = !(await isSessionRevoked(this.env.KV, identity.sessionId)) && (await this.stillAllowed(identity));
+        checked.set(key, ok);
+      }
+      if (!ok) this.closeSocket(ws, CloseCode.policyViolation, 'Access to this room has ended');
+    }
+    if (this.connections.size > 0) await this.schedule('liveness', Date.now() + LIVENESS_MS);
+  }
+}
