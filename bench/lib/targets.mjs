@@ -1,0 +1,95 @@
+// The servers benchmarks run against, all under `wrangler dev` (local, offline).
+import path from 'node:path';
+import { childEnv, freePort, ROOT, startServer, tempDir } from './servers.mjs';
+
+const HOST = '127.0.0.1';
+
+/**
+ * Flags both targets get: quiet, non-interactive, own inspector port.
+ * @param {string} persistTo
+ */
+async function commonDevFlags(persistTo) {
+  return [
+    '--ip',
+    HOST,
+    '--persist-to',
+    persistTo,
+    '--inspector-port',
+    String(await freePort(HOST)),
+    '--log-level',
+    'warn',
+    '--show-interactive-dev-session=false',
+  ];
+}
+
+/**
+ * The Hearth worker the way `npm run dev` runs it: scripts/dev.mjs applies the
+ * D1 migrations to a fresh state dir, then `wrangler dev` (which runs the web
+ * build first) with ENVIRONMENT=development.
+ * @param {{ verbose?: boolean, readyPath?: string }} [options]
+ * @returns {Promise<import('./servers.mjs').Server>}
+ */
+export async function startHearth({ verbose = false, readyPath = '/api/meta' } = {}) {
+  const port = await freePort(HOST);
+  const persistTo = tempDir('app');
+  return startServer({
+    name: 'app',
+    command: process.execPath,
+    args: [path.join(ROOT, 'scripts', 'dev.mjs'), '--port', String(port), ...(await commonDevFlags(persistTo))],
+    url: `http://${HOST}:${port}`,
+    readyPath,
+    env: childEnv({ WRANGLER_LOG_PATH: path.join(persistTo, 'wrangler-logs') }),
+    verbose,
+  });
+}
+
+/**
+ * bench/bare-worker: no framework; answers every request with `body` and
+ * `contentType`. The baseline for "what do wrangler dev and workerd cost alone".
+ * @param {{ body: string, contentType: string, verbose?: boolean }} options
+ * @returns {Promise<import('./servers.mjs').Server>}
+ */
+export async function startBareWorker({ body, contentType, verbose = false }) {
+  const port = await freePort(HOST);
+  const persistTo = tempDir('bare');
+  return startServer({
+    name: 'bare',
+    command: path.join(ROOT, 'node_modules', '.bin', 'wrangler'),
+    args: [
+      'dev',
+      '--config',
+      path.join(ROOT, 'bench', 'bare-worker', 'wrangler.toml'),
+      '--port',
+      String(port),
+      ...(await commonDevFlags(persistTo)),
+      // wrangler splits --var at the first colon only, so JSON passes through intact.
+      '--var',
+      `BODY:${body}`,
+      '--var',
+      `CONTENT_TYPE:${contentType}`,
+    ],
+    url: `http://${HOST}:${port}`,
+    readyPath: '/',
+    env: childEnv({ WRANGLER_LOG_PATH: path.join(persistTo, 'wrangler-logs') }),
+    verbose,
+  });
+}
+
+/**
+ * Starts several servers at once; if any fails, stops the others and throws.
+ * @template {Record<string, () => Promise<import('./servers.mjs').Server>>} T
+ * @param {T} starters
+ * @returns {Promise<{ [K in keyof T]: import('./servers.mjs').Server }>}
+ */
+export async function startAll(starters) {
+  const names = Object.keys(starters);
+  const settled = await Promise.allSettled(names.map((name) => starters[name]()));
+  const failures = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+  if (failures.length > 0) {
+    await Promise.allSettled(settled.map((result) => (result.status === 'fulfilled' ? result.value.stop() : null)));
+    throw failures.length === 1 ? failures[0] : new AggregateError(failures, failures.map((e) => e.message).join('\n'));
+  }
+  return /** @type {any} */ (
+    Object.fromEntries(names.map((name, i) => [name, /** @type {PromiseFulfilledResult<any>} */ (settled[i]).value]))
+  );
+}
