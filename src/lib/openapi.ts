@@ -71,3 +71,13 @@ export function problemResponses<S extends number>(...statuses: S[]) {
     ]),
   ) as Record<S, { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } }>;
 }
+
+/** A JSON response declaration for `createRoute`. */
+export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { 'application/json': { schema } } };
+}
+
+/** A JSON request body declaration for `createRoute`: `request: { ...jsonRequest(schema) }`. */
+export function jsonRequest<T extends z.ZodType>(schema: T, required = true) {
+  return { body: { required, content: { 'application/json': { schema } } } };
+}

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { problemResponses } from '../../lib/openapi';
+import { jsonRequest, jsonResponse, problemResponses } from '../../lib/openapi';
 import { optionalAuth, requireAuth } from '../../middleware/auth';
 import {
   CurrentSessionSchema,
@@ -11,13 +11,6 @@ import {
   SignedInSchema,
 } from './auth.schemas';
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const body = <T extends z.ZodType>(schema: T, required = true) => ({
-  body: { required, content: { 'application/json': { schema } } },
-});
 const bearer = [{ bearer: [] }];
 const tags = ['Auth'];
 
@@ -26,9 +19,9 @@ export const register = createRoute({
   path: '/api/auth/register',
   tags,
   summary: 'Create an account and sign in',
-  request: body(RegisterSchema),
+  request: jsonRequest(RegisterSchema),
   responses: {
-    201: json(SignedInSchema, 'Signed up and signed in'),
+    201: jsonResponse(SignedInSchema, 'Signed up and signed in'),
     ...problemResponses(400, 409, 415, 429),
   },
 });
@@ -39,8 +32,8 @@ export const login = createRoute({
   tags,
   summary: 'Sign in with email and password',
   description: 'Unknown email and wrong password get the same 401, after the same work.',
-  request: body(LoginSchema),
-  responses: { 200: json(SignedInSchema, 'Signed in'), ...problemResponses(400, 401, 403, 415, 429) },
+  request: jsonRequest(LoginSchema),
+  responses: { 200: jsonResponse(SignedInSchema, 'Signed in'), ...problemResponses(400, 401, 403, 415, 429) },
 });
 
 export const refresh = createRoute({
@@ -50,8 +43,8 @@ export const refresh = createRoute({
   summary: 'Rotate the refresh token and get a new access token',
   description:
     'The refresh token comes from the cookie (web) or the body (native). Replaying a spent token outside the grace window ends the session: 401 `refresh_token_reused`.',
-  request: body(RefreshSchema, false),
-  responses: { 200: json(SignedInSchema, 'Refreshed'), ...problemResponses(401, 403) },
+  request: jsonRequest(RefreshSchema, false),
+  responses: { 200: jsonResponse(SignedInSchema, 'Refreshed'), ...problemResponses(401, 403) },
 });
 
 export const logout = createRoute({
@@ -60,7 +53,7 @@ export const logout = createRoute({
   middleware: [optionalAuth()] as const,
   tags,
   summary: 'End this session',
-  request: body(RefreshSchema, false),
+  request: jsonRequest(RefreshSchema, false),
   responses: { 204: { description: 'Signed out' }, ...problemResponses(403) },
 });
 
@@ -80,7 +73,7 @@ export const currentSession = createRoute({
   middleware: [optionalAuth()] as const,
   tags,
   summary: 'Who is signed in',
-  responses: { 200: json(CurrentSessionSchema, 'The signed-in user and session, or nulls') },
+  responses: { 200: jsonResponse(CurrentSessionSchema, 'The signed-in user and session, or nulls') },
 });
 
 export const listMySessions = createRoute({
@@ -91,7 +84,7 @@ export const listMySessions = createRoute({
   security: bearer,
   summary: 'My signed-in devices',
   responses: {
-    200: json(z.object({ items: z.array(SessionSchema), nextCursor: z.null() }), 'Live sessions'),
+    200: jsonResponse(z.object({ items: z.array(SessionSchema), nextCursor: z.null() }), 'Live sessions'),
     ...problemResponses(401),
   },
 });
@@ -113,6 +106,6 @@ export const jwks = createRoute({
   tags,
   summary: 'Public keys that verify access tokens',
   responses: {
-    200: json(z.object({ keys: z.array(z.record(z.string(), z.unknown())) }), 'JSON Web Key Set'),
+    200: jsonResponse(z.object({ keys: z.array(z.record(z.string(), z.unknown())) }), 'JSON Web Key Set'),
   },
 });

@@ -34,7 +34,7 @@ import {
   rotateRefreshToken,
   sessionOfRefreshToken,
 } from './sessions.service';
-import { clearRefreshCookie, refreshTokenFromCookie, signedInBody, signIn } from './sign-in';
+import { assertActive, clearRefreshCookie, refreshTokenFromCookie, signedInBody, signIn } from './sign-in';
 import { sendEmailVerification } from './verification';
 
 const INVALID_CREDENTIALS = 'Email or password is incorrect.';
@@ -80,16 +80,7 @@ export const authRoutes = createRouter()
       });
       throw new AppError('unauthorized', INVALID_CREDENTIALS);
     }
-    if (user.status !== 'active') {
-      await audit(c, {
-        action: 'auth.login',
-        outcome: 'failure',
-        targetType: 'user',
-        targetId: user.id,
-        details: { reason: 'deactivated' },
-      });
-      throw new AppError('forbidden', 'This account has been deactivated.');
-    }
+    await assertActive(c, user, 'auth.login');
     await resetLimit(c.env, limitKey.loginAccount(input.email));
     // Parameters have moved on since this hash was made: store it again with the current ones.
     if (result.needsRehash) await setPasswordHash(c.var.db, user.id, await hashPassword(input.password));

@@ -1,11 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { problemResponses } from '../../lib/openapi';
+import { jsonRequest, problemResponses } from '../../lib/openapi';
 import { ClientSchema, SignedInSchema } from './auth.schemas';
 
 const tags = ['Auth'];
-const body = <T extends z.ZodType>(schema: T) => ({
-  body: { required: true, content: { 'application/json': { schema } } },
-});
 
 /** E.164 only: a plus, a country code that does not start with 0, at most 15 digits in all. */
 export const PhoneSchema = z
@@ -27,7 +24,7 @@ export const requestOtp = createRoute({
   summary: 'Text me a sign-in code',
   description:
     'Sends a 6-digit code valid for 10 minutes. A new code replaces any earlier one for the number. The account is created when a code is first verified.',
-  request: body(z.strictObject({ phone: PhoneSchema }).openapi('OtpRequest')),
+  request: jsonRequest(z.strictObject({ phone: PhoneSchema }).openapi('OtpRequest')),
   responses: {
     202: {
       description: 'Code sent',
@@ -44,7 +41,9 @@ export const verifyOtp = createRoute({
   summary: 'Sign in with a texted code',
   description:
     'Each code allows 5 attempts and signs in once. Creates the account on first use of the number. Answers like `/api/auth/login`.',
-  request: body(z.strictObject({ phone: PhoneSchema, code: CodeSchema, client: ClientSchema }).openapi('OtpVerify')),
+  request: jsonRequest(
+    z.strictObject({ phone: PhoneSchema, code: CodeSchema, client: ClientSchema }).openapi('OtpVerify'),
+  ),
   responses: {
     200: { description: 'Signed in', content: { 'application/json': { schema: SignedInSchema } } },
     ...problemResponses(400, 401, 403, 415, 429),

@@ -7,7 +7,7 @@ import { senderFor } from '../notify/senders';
 import { authLimits, ipOrUnknown, limitKey } from './limits';
 import { requestOtp, verifyOtp } from './otp.routes';
 import { checkOtpCode, findOrCreatePhoneUser, issueOtpCode, OTP_TTL_MINUTES, type OtpCheck } from './otp.service';
-import { signIn } from './sign-in';
+import { assertActive, signIn } from './sign-in';
 
 type Refusal = Extract<OtpCheck, { ok: false }>;
 
@@ -50,16 +50,7 @@ export const otpRoutes = createRouter()
       throw new AppError('unauthorized', refusalMessage(check));
     }
     const { user, created } = await findOrCreatePhoneUser(c.var.db, phone);
-    if (user.status !== 'active') {
-      await audit(c, {
-        action: 'auth.otp_login',
-        outcome: 'failure',
-        targetType: 'user',
-        targetId: user.id,
-        details: { reason: 'deactivated' },
-      });
-      throw new AppError('forbidden', 'This account has been deactivated.');
-    }
+    await assertActive(c, user, 'auth.otp_login');
     c.set('userId', user.id);
     await audit(c, { action: 'auth.otp_login', targetType: 'user', targetId: user.id, details: { created } });
     return c.json(await signIn(c, user, client), 200);

@@ -1,12 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { problemResponses } from '../../lib/openapi';
+import { jsonRequest, problemResponses } from '../../lib/openapi';
 import { requireAuth } from '../../middleware/auth';
 import { EmailSchema, PasswordSchema } from './auth.schemas';
 
 const tags = ['Auth'];
-const body = <T extends z.ZodType>(schema: T) => ({
-  body: { required: true, content: { 'application/json': { schema } } },
-});
 const AcceptedSchema = z.object({ status: z.literal('accepted') }).openapi('Accepted');
 const accepted = (description: string) => ({
   description,
@@ -29,7 +26,7 @@ export const confirmVerification = createRoute({
   path: '/api/auth/verify-email/confirm',
   tags,
   summary: 'Confirm an email address with the emailed token',
-  request: body(z.strictObject({ token: TokenSchema })),
+  request: jsonRequest(z.strictObject({ token: TokenSchema })),
   responses: { 204: { description: 'Verified' }, ...problemResponses(400) },
 });
 
@@ -39,7 +36,7 @@ export const requestReset = createRoute({
   tags,
   summary: 'Email a password-reset link',
   description: 'Answers 202 with the same body after the same work, whether or not the account exists.',
-  request: body(z.strictObject({ email: EmailSchema })),
+  request: jsonRequest(z.strictObject({ email: EmailSchema })),
   responses: { 202: accepted('Accepted'), ...problemResponses(400, 429) },
 });
 
@@ -49,7 +46,7 @@ export const confirmReset = createRoute({
   tags,
   summary: 'Set a new password with the emailed token',
   description: 'Ends every session of the account and does not sign in.',
-  request: body(z.strictObject({ token: TokenSchema, password: PasswordSchema })),
+  request: jsonRequest(z.strictObject({ token: TokenSchema, password: PasswordSchema })),
   responses: { 204: { description: 'Password changed' }, ...problemResponses(400) },
 });
 
@@ -61,6 +58,6 @@ export const changePassword = createRoute({
   tags,
   summary: 'Change my password',
   description: 'Ends every other session of the account.',
-  request: body(z.strictObject({ currentPassword: PasswordSchema, newPassword: PasswordSchema })),
+  request: jsonRequest(z.strictObject({ currentPassword: PasswordSchema, newPassword: PasswordSchema })),
   responses: { 204: { description: 'Password changed' }, ...problemResponses(400, 401, 429) },
 });

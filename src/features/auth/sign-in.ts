@@ -2,7 +2,9 @@ import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../../env';
 import { clientInfo } from '../../lib/client';
+import { AppError } from '../../lib/errors';
 import { assertSameOrigin } from '../../middleware/same-origin';
+import { type AuditAction, audit } from '../audit/audit.service';
 import { rolesOf, toPublicUser, type User } from '../users/users.service';
 import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from './access-token';
 import { type Device, type IssuedSession, type Session, startSession } from './sessions.service';
@@ -70,4 +72,17 @@ export async function signedInBody(c: Context<AppEnv>, user: User, issued: Issue
 export async function signIn(c: Context<AppEnv>, user: User, client: ClientKind): Promise<SignedIn> {
   const issued = await startSession(c.var.db, user.id, deviceOf(c, client));
   return signedInBody(c, user, issued);
+}
+
+/** Refuses a deactivated account after it proved who it is, and records the refusal. */
+export async function assertActive(c: Context<AppEnv>, user: User, action: AuditAction): Promise<void> {
+  if (user.status === 'active') return;
+  await audit(c, {
+    action,
+    outcome: 'failure',
+    targetType: 'user',
+    targetId: user.id,
+    details: { reason: 'deactivated' },
+  });
+  throw new AppError('forbidden', 'This account has been deactivated.');
 }

@@ -1,10 +1,10 @@
-import { and, desc, eq, gte, lt, lte } from 'drizzle-orm';
+import { and, eq, gte, lt, lte } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { accessLogs } from '../../db/schema';
 import { clientInfo } from '../../lib/client';
 import { now } from '../../lib/clock';
 import { newId } from '../../lib/ids';
-import type { Page } from '../../lib/pagination';
+import { keyset, type Page, toPage } from '../../lib/pagination';
 
 export type AccessLogRow = typeof accessLogs.$inferSelect;
 
@@ -50,6 +50,7 @@ export function toPublicAccessLog(row: AccessLogRow) {
 
 /** Newest first, keyset-paged on the time-sortable id. */
 export async function listAccessLogs(db: Database, filter: AccessLogFilter): Promise<Page<AccessLogRow>> {
+  const keys = keyset(accessLogs.id, filter);
   const rows = await db
     .select()
     .from(accessLogs)
@@ -61,13 +62,12 @@ export async function listAccessLogs(db: Database, filter: AccessLogFilter): Pro
         filter.ownerId ? eq(accessLogs.ownerId, filter.ownerId) : undefined,
         filter.since ? gte(accessLogs.at, filter.since) : undefined,
         filter.until ? lte(accessLogs.at, filter.until) : undefined,
-        filter.cursor ? lt(accessLogs.id, filter.cursor) : undefined,
+        keys.where,
       ),
     )
-    .orderBy(desc(accessLogs.id))
-    .limit(filter.limit + 1);
-  const items = rows.slice(0, filter.limit);
-  return { items, nextCursor: rows.length > filter.limit ? (items.at(-1)?.id ?? null) : null };
+    .orderBy(keys.orderBy)
+    .limit(keys.limit);
+  return toPage(rows, filter, (row) => row.id);
 }
 
 export async function pruneAccessLogs(db: Database, retentionDays: number): Promise<number> {

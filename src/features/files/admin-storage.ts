@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { desc, eq, sql } from 'drizzle-orm';
 import { files, storageUsage, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
-import { createRouter, problemResponses } from '../../lib/openapi';
+import { createRouter, jsonResponse, problemResponses } from '../../lib/openapi';
 import { MAX_PAGE_SIZE } from '../../lib/pagination';
 import { requireAuth, requireRole } from '../../middleware/auth';
 import { audit } from '../audit/audit.service';
@@ -12,10 +12,6 @@ import { toPublicFile } from './files.service';
 const tags = ['Admin'];
 const security = [{ bearer: [] }];
 const adminOnly = () => [requireAuth(), requireRole('admin')];
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 
 const storageStats = createRoute({
   method: 'get',
@@ -25,7 +21,7 @@ const storageStats = createRoute({
   middleware: adminOnly(),
   summary: 'Storage totals, usage per user and the largest files',
   responses: {
-    200: json(
+    200: jsonResponse(
       z.object({
         totals: z.object({ files: z.number().int(), bytes: z.number().int(), users: z.number().int() }),
         defaultQuotaBytes: z.number().int(),
@@ -66,7 +62,10 @@ const setQuota = createRoute({
     },
   },
   responses: {
-    200: json(z.object({ userId: z.string(), usedBytes: z.number().int(), quotaBytes: z.number().int() }), 'Set'),
+    200: jsonResponse(
+      z.object({ userId: z.string(), usedBytes: z.number().int(), quotaBytes: z.number().int() }),
+      'Set',
+    ),
     ...problemResponses(400, 401, 403, 404),
   },
 });
@@ -91,7 +90,7 @@ const accessLogs = createRoute({
     }),
   },
   responses: {
-    200: json(
+    200: jsonResponse(
       z.object({ items: z.array(z.record(z.string(), z.unknown())), nextCursor: z.string().nullable() }),
       'Downloads',
     ),

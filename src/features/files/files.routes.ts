@@ -1,15 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { problemResponses } from '../../lib/openapi';
+import { jsonResponse, problemResponses } from '../../lib/openapi';
 import { MAX_PAGE_SIZE } from '../../lib/pagination';
 import { requireAuth } from '../../middleware/auth';
 
 const tags = ['Files'];
 const security = [{ bearer: [] }];
 const middleware = [requireAuth()];
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 
 export const FileSchema = z
   .object({
@@ -46,7 +42,7 @@ export const uploadFile = createRoute({
       },
     },
   },
-  responses: { 201: json(FileSchema, 'Stored'), ...problemResponses(400, 401, 413) },
+  responses: { 201: jsonResponse(FileSchema, 'Stored'), ...problemResponses(400, 401, 413) },
 });
 
 export const listFiles = createRoute({
@@ -66,7 +62,7 @@ export const listFiles = createRoute({
     }),
   },
   responses: {
-    200: json(z.object({ items: z.array(FileSchema), nextCursor: z.string().nullable() }), 'A page of files'),
+    200: jsonResponse(z.object({ items: z.array(FileSchema), nextCursor: z.string().nullable() }), 'A page of files'),
     ...problemResponses(400, 401),
   },
 });
@@ -79,7 +75,7 @@ export const getFile = createRoute({
   middleware,
   summary: 'One of my files',
   request: { params: FileIdParam },
-  responses: { 200: json(FileSchema, 'The file'), ...problemResponses(401, 404) },
+  responses: { 200: jsonResponse(FileSchema, 'The file'), ...problemResponses(401, 404) },
 });
 
 export const renameFile = createRoute({
@@ -96,7 +92,7 @@ export const renameFile = createRoute({
       content: { 'application/json': { schema: z.strictObject({ name: z.string().min(1).max(255) }) } },
     },
   },
-  responses: { 200: json(FileSchema, 'Renamed'), ...problemResponses(400, 401, 404) },
+  responses: { 200: jsonResponse(FileSchema, 'Renamed'), ...problemResponses(400, 401, 404) },
 });
 
 export const deleteFile = createRoute({
@@ -132,7 +128,7 @@ export const downloadLink = createRoute({
     }),
   },
   responses: {
-    200: json(z.object({ url: z.string(), expiresAt: z.string() }).openapi('SignedUrl'), 'The link'),
+    200: jsonResponse(z.object({ url: z.string(), expiresAt: z.string() }).openapi('SignedUrl'), 'The link'),
     302: { description: 'Redirect to the link' },
     ...problemResponses(401, 404),
   },
@@ -153,7 +149,7 @@ export const fileAccessLogs = createRoute({
     }),
   },
   responses: {
-    200: json(
+    200: jsonResponse(
       z.object({ items: z.array(z.record(z.string(), z.unknown())), nextCursor: z.string().nullable() }),
       'Downloads, newest first',
     ),

@@ -1,17 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { problemResponses } from '../../lib/openapi';
+import { jsonRequest, jsonResponse, problemResponses } from '../../lib/openapi';
 import { requireAuth } from '../../middleware/auth';
 import { MAX_SHARE_SECONDS } from './shares.service';
 
 const tags = ['Sharing'];
 const security = [{ bearer: [] }];
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const body = <T extends z.ZodType>(schema: T) => ({
-  body: { required: true, content: { 'application/json': { schema } } },
-});
 
 export const ShareSchema = z
   .object({
@@ -47,7 +40,7 @@ export const createShareRoute = createRoute({
   summary: 'Share a file by link',
   request: {
     params: z.object({ id: z.string().min(1).max(64) }),
-    ...body(
+    ...jsonRequest(
       z.strictObject({
         expiresIn: ExpiresIn.optional(),
         maxDownloads: MaxDownloads.optional(),
@@ -55,7 +48,7 @@ export const createShareRoute = createRoute({
       }),
     ),
   },
-  responses: { 201: json(ShareSchema, 'Created'), ...problemResponses(400, 401, 404) },
+  responses: { 201: jsonResponse(ShareSchema, 'Created'), ...problemResponses(400, 401, 404) },
 });
 
 export const listSharesRoute = createRoute({
@@ -67,7 +60,7 @@ export const listSharesRoute = createRoute({
   summary: "A file's live share links",
   request: { params: z.object({ id: z.string().min(1).max(64) }) },
   responses: {
-    200: json(z.object({ items: z.array(ShareSchema), nextCursor: z.null() }), 'Shares, newest first'),
+    200: jsonResponse(z.object({ items: z.array(ShareSchema), nextCursor: z.null() }), 'Shares, newest first'),
     ...problemResponses(401, 404),
   },
 });
@@ -83,7 +76,7 @@ export const updateShareRoute = createRoute({
     'Extend or shorten the expiry, change the download cap, set (`password`) or clear (`null`) the password.',
   request: {
     params: z.object({ id: z.string().min(1).max(64) }),
-    ...body(
+    ...jsonRequest(
       z.strictObject({
         expiresIn: ExpiresIn.optional(),
         maxDownloads: MaxDownloads.optional(),
@@ -91,7 +84,7 @@ export const updateShareRoute = createRoute({
       }),
     ),
   },
-  responses: { 200: json(ShareSchema, 'Updated'), ...problemResponses(400, 401, 404) },
+  responses: { 200: jsonResponse(ShareSchema, 'Updated'), ...problemResponses(400, 401, 404) },
 });
 
 export const revokeShareRoute = createRoute({

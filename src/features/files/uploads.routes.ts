@@ -1,14 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { problemResponses } from '../../lib/openapi';
+import { jsonResponse, problemResponses } from '../../lib/openapi';
 import { requireAuth } from '../../middleware/auth';
 import { FileSchema } from './files.routes';
 
 const tags = ['Files'];
 const security = [{ bearer: [] }];
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 const UploadId = z.object({ id: z.string().min(1).max(64) });
 
 export const UploadSchema = z
@@ -46,7 +42,7 @@ export const startUploadRoute = createRoute({
       },
     },
   },
-  responses: { 201: json(UploadSchema, 'Started'), ...problemResponses(400, 401, 413) },
+  responses: { 201: jsonResponse(UploadSchema, 'Started'), ...problemResponses(400, 401, 413) },
 });
 
 export const getUploadRoute = createRoute({
@@ -57,7 +53,7 @@ export const getUploadRoute = createRoute({
   middleware: [requireAuth()],
   summary: 'Parts done so far (to resume)',
   request: { params: UploadId },
-  responses: { 200: json(UploadSchema, 'The upload'), ...problemResponses(401, 404) },
+  responses: { 200: jsonResponse(UploadSchema, 'The upload'), ...problemResponses(401, 404) },
 });
 
 export const putPartRoute = createRoute({
@@ -72,7 +68,7 @@ export const putPartRoute = createRoute({
     body: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
   },
   responses: {
-    200: json(z.object({ partNumber: z.number().int(), size: z.number().int() }), 'Stored'),
+    200: jsonResponse(z.object({ partNumber: z.number().int(), size: z.number().int() }), 'Stored'),
     ...problemResponses(400, 401, 404, 413),
   },
 });
@@ -85,7 +81,7 @@ export const completeUploadRoute = createRoute({
   middleware: [requireAuth()],
   summary: 'Assemble the parts into a file',
   request: { params: UploadId },
-  responses: { 201: json(FileSchema, 'The file'), ...problemResponses(401, 404, 409, 413) },
+  responses: { 201: jsonResponse(FileSchema, 'The file'), ...problemResponses(401, 404, 409, 413) },
 });
 
 export const abortUploadRoute = createRoute({

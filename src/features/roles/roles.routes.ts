@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { problemResponses } from '../../lib/openapi';
+import { jsonRequest, jsonResponse, problemResponses } from '../../lib/openapi';
 import { requireAuth, requireRole } from '../../middleware/auth';
 import { UserIdParamSchema } from '../users/users.schemas';
 
@@ -44,13 +44,6 @@ const UserRoleParamSchema = UserIdParamSchema.extend({
     .openapi({ param: { name: 'roleId', in: 'path' }, description: 'A role id or name.' }),
 });
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const body = <T extends z.ZodType>(schema: T) => ({
-  body: { required: true, content: { 'application/json': { schema } } },
-});
 const security = [{ bearer: [] }];
 const tags = ['Roles'];
 
@@ -62,7 +55,7 @@ export const listRolesRoute = createRoute({
   security,
   summary: 'Every role',
   responses: {
-    200: json(z.object({ items: z.array(RoleSchema), nextCursor: z.null() }), 'Roles by name'),
+    200: jsonResponse(z.object({ items: z.array(RoleSchema), nextCursor: z.null() }), 'Roles by name'),
     ...problemResponses(401),
   },
 });
@@ -75,8 +68,8 @@ export const createRoleRoute = createRoute({
   security,
   summary: 'Create a role (admin)',
   description: 'A name already taken is 409 `conflict`.',
-  request: body(CreateRoleSchema),
-  responses: { 201: json(RoleSchema, 'Created'), ...problemResponses(400, 401, 403, 409, 415) },
+  request: jsonRequest(CreateRoleSchema),
+  responses: { 201: jsonResponse(RoleSchema, 'Created'), ...problemResponses(400, 401, 403, 409, 415) },
 });
 
 export const deleteRoleRoute = createRoute({
@@ -101,8 +94,11 @@ export const grantRoleRoute = createRoute({
   summary: 'Grant a role to a user (admin)',
   description:
     'Takes effect on the user’s next request, with the token they already hold. Granting a role already held changes nothing. An unknown role is 400 `validation_failed`.',
-  request: { params: UserIdParamSchema, ...body(GrantRoleSchema) },
-  responses: { 201: json(UserRolesSchema, 'The user’s roles now'), ...problemResponses(400, 401, 403, 404, 415) },
+  request: { params: UserIdParamSchema, ...jsonRequest(GrantRoleSchema) },
+  responses: {
+    201: jsonResponse(UserRolesSchema, 'The user’s roles now'),
+    ...problemResponses(400, 401, 403, 404, 415),
+  },
 });
 
 export const revokeRoleRoute = createRoute({

@@ -1,17 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { problemResponses } from '../../lib/openapi';
+import { jsonRequest, jsonResponse, problemResponses } from '../../lib/openapi';
 import { PageQuerySchema } from '../../lib/pagination';
 import { requireAuth } from '../../middleware/auth';
 
 const tags = ['Rooms'];
 const security = [{ bearer: [] }];
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const body = <T extends z.ZodType>(schema: T) => ({
-  body: { required: true, content: { 'application/json': { schema } } },
-});
 const RoomId = z.object({ id: z.string().min(1).max(64) });
 const Name = z.string().trim().min(1).max(80);
 
@@ -47,8 +40,8 @@ export const createRoomRoute = route({
   method: 'post',
   path: '/api/rooms',
   summary: 'Create a chat room',
-  request: body(z.strictObject({ name: Name, visibility: z.enum(['public', 'private']) })),
-  responses: { 201: json(RoomSchema, 'Created'), ...problemResponses(400, 401) },
+  request: jsonRequest(z.strictObject({ name: Name, visibility: z.enum(['public', 'private']) })),
+  responses: { 201: jsonResponse(RoomSchema, 'Created'), ...problemResponses(400, 401) },
 });
 
 export const listRoomsRoute = route({
@@ -57,7 +50,10 @@ export const listRoomsRoute = route({
   summary: 'Public rooms and mine',
   request: { query: PageQuerySchema },
   responses: {
-    200: json(z.object({ items: z.array(RoomSchema), nextCursor: z.string().nullable() }), 'Rooms, newest first'),
+    200: jsonResponse(
+      z.object({ items: z.array(RoomSchema), nextCursor: z.string().nullable() }),
+      'Rooms, newest first',
+    ),
     ...problemResponses(401),
   },
 });
@@ -67,7 +63,7 @@ export const getRoomRoute = route({
   path: '/api/rooms/{id}',
   summary: 'A room',
   request: { params: RoomId },
-  responses: { 200: json(RoomSchema, 'The room'), ...problemResponses(401, 404) },
+  responses: { 200: jsonResponse(RoomSchema, 'The room'), ...problemResponses(401, 404) },
 });
 
 export const updateRoomRoute = route({
@@ -76,9 +72,9 @@ export const updateRoomRoute = route({
   summary: 'Rename a room or change who can see it (owner or admin)',
   request: {
     params: RoomId,
-    ...body(z.strictObject({ name: Name.optional(), visibility: z.enum(['public', 'private']).optional() })),
+    ...jsonRequest(z.strictObject({ name: Name.optional(), visibility: z.enum(['public', 'private']).optional() })),
   },
-  responses: { 200: json(RoomSchema, 'Updated'), ...problemResponses(400, 401, 403, 404) },
+  responses: { 200: jsonResponse(RoomSchema, 'Updated'), ...problemResponses(400, 401, 403, 404) },
 });
 
 export const deleteRoomRoute = route({
@@ -93,8 +89,8 @@ export const addMemberRoute = route({
   method: 'post',
   path: '/api/rooms/{id}/members',
   summary: 'Add someone to a room (owner)',
-  request: { params: RoomId, ...body(z.strictObject({ userId: z.string().min(1).max(64) })) },
-  responses: { 201: json(RoomSchema, 'Added'), ...problemResponses(400, 401, 403, 404) },
+  request: { params: RoomId, ...jsonRequest(z.strictObject({ userId: z.string().min(1).max(64) })) },
+  responses: { 201: jsonResponse(RoomSchema, 'Added'), ...problemResponses(400, 401, 403, 404) },
 });
 
 export const joinRoomRoute = route({
@@ -102,7 +98,7 @@ export const joinRoomRoute = route({
   path: '/api/rooms/{id}/join',
   summary: 'Join a public room',
   request: { params: RoomId },
-  responses: { 200: json(RoomSchema, 'Joined'), ...problemResponses(401, 404) },
+  responses: { 200: jsonResponse(RoomSchema, 'Joined'), ...problemResponses(401, 404) },
 });
 
 export const leaveRoomRoute = route({
@@ -131,7 +127,10 @@ export const historyRoute = route({
     }),
   },
   responses: {
-    200: json(z.object({ items: z.array(MessageSchema), nextCursor: z.string().nullable() }), 'A page of history'),
+    200: jsonResponse(
+      z.object({ items: z.array(MessageSchema), nextCursor: z.string().nullable() }),
+      'A page of history',
+    ),
     ...problemResponses(401, 404),
   },
 });
@@ -152,7 +151,7 @@ export const ticketRoute = route({
     'Valid for one minute and one connection. Open `url` (add `&since=<seq>` to catch up after a reconnect). Joining a public room happens here if you had not joined yet.',
   request: { params: RoomId },
   responses: {
-    200: json(z.object({ ticket: z.string(), url: z.string() }).openapi('Ticket'), 'The ticket'),
+    200: jsonResponse(z.object({ ticket: z.string(), url: z.string() }).openapi('Ticket'), 'The ticket'),
     ...problemResponses(401, 404),
   },
 });

@@ -1,11 +1,11 @@
-import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { and, eq, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { messages, roomMembers, rooms } from '../../db/schema';
 import type { Env } from '../../env';
 import { now } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
-import type { Page, PageQuery } from '../../lib/pagination';
+import { keyset, type Page, type PageQuery, toPage } from '../../lib/pagination';
 
 export type RoomRow = typeof rooms.$inferSelect;
 type Role = 'owner' | 'member';
@@ -82,23 +82,16 @@ export async function visibleRoom(db: Database, userId: string, roomId: string):
 
 /** Public rooms and the caller's own, newest first. */
 export async function listRooms(db: Database, userId: string, page: PageQuery): Promise<Page<PublicRoom>> {
+  const keys = keyset(rooms.id, page);
   const rows = await db
     .select({ room: rooms, role: roomMembers.role })
     .from(rooms)
     .leftJoin(roomMembers, and(eq(roomMembers.roomId, rooms.id), eq(roomMembers.userId, userId)))
-    .where(
-      and(
-        or(eq(rooms.visibility, 'public'), sql`${roomMembers.userId} IS NOT NULL`),
-        page.cursor ? lt(rooms.id, page.cursor) : undefined,
-      ),
-    )
-    .orderBy(desc(rooms.id))
-    .limit(page.limit + 1);
-  const items = rows.slice(0, page.limit);
-  return {
-    items: items.map((row) => toPublicRoom(row.room, row.role)),
-    nextCursor: rows.length > page.limit ? (items.at(-1)?.room.id ?? null) : null,
-  };
+    .where(and(or(eq(rooms.visibility, 'public'), sql`${roomMembers.userId} IS NOT NULL`), keys.where))
+    .orderBy(keys.orderBy)
+    .limit(keys.limit);
+  const result = toPage(rows, page, (row) => row.room.id);
+  return { items: result.items.map((row) => toPublicRoom(row.room, row.role)), nextCursor: result.nextCursor };
 }
 
 export function assertCanManage(visible: VisibleRoom, isAdmin: boolean): void {

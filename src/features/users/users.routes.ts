@@ -1,5 +1,5 @@
-import { createRoute, type z } from '@hono/zod-openapi';
-import { problemResponses } from '../../lib/openapi';
+import { createRoute } from '@hono/zod-openapi';
+import { jsonRequest, jsonResponse, problemResponses } from '../../lib/openapi';
 import { requireAuth, requireRole } from '../../middleware/auth';
 import { UserSchema } from '../auth/auth.schemas';
 import {
@@ -11,13 +11,6 @@ import {
   UserPageSchema,
 } from './users.schemas';
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const body = <T extends z.ZodType>(schema: T, required = true) => ({
-  body: { required, content: { 'application/json': { schema } } },
-});
 const security = [{ bearer: [] }];
 const tags = ['Users'];
 
@@ -31,7 +24,7 @@ export const getMe = createRoute({
   tags,
   security,
   summary: 'My account',
-  responses: { 200: json(UserSchema, 'The signed-in user'), ...problemResponses(401) },
+  responses: { 200: jsonResponse(UserSchema, 'The signed-in user'), ...problemResponses(401) },
 });
 
 export const updateMe = createRoute({
@@ -43,8 +36,8 @@ export const updateMe = createRoute({
   summary: 'Change my name, time zone or settings',
   description:
     'Only `name`, `timezone` and `settings`; any other field (roles, email, status, password…) is refused with 400 `validation_failed`.',
-  request: body(UpdateProfileSchema),
-  responses: { 200: json(UserSchema, 'The updated user'), ...problemResponses(400, 401, 415) },
+  request: jsonRequest(UpdateProfileSchema),
+  responses: { 200: jsonResponse(UserSchema, 'The updated user'), ...problemResponses(400, 401, 415) },
 });
 
 export const deleteMe = createRoute({
@@ -55,7 +48,7 @@ export const deleteMe = createRoute({
   security,
   summary: 'Delete my account',
   description: DELETE_OWN_ACCOUNT,
-  request: body(DeleteAccountSchema, false),
+  request: jsonRequest(DeleteAccountSchema, false),
   responses: { 204: { description: 'Deleted' }, ...problemResponses(400, 401, 403, 409, 429) },
 });
 
@@ -68,7 +61,10 @@ export const exportMe = createRoute({
   summary: 'Download everything Hearth holds about me',
   description:
     'Profile, roles, sessions, linked identities and the audit events naming me, as a JSON attachment. No password or token hashes.',
-  responses: { 200: json(UserExportSchema, 'The export (Content-Disposition: attachment)'), ...problemResponses(401) },
+  responses: {
+    200: jsonResponse(UserExportSchema, 'The export (Content-Disposition: attachment)'),
+    ...problemResponses(401),
+  },
 });
 
 export const getUser = createRoute({
@@ -80,7 +76,7 @@ export const getUser = createRoute({
   summary: 'A user (myself, or anyone for admins)',
   description: "Another user's account is 404 for non-admins, never 403.",
   request: { params: UserIdParamSchema },
-  responses: { 200: json(UserSchema, 'The user'), ...problemResponses(401, 404) },
+  responses: { 200: jsonResponse(UserSchema, 'The user'), ...problemResponses(401, 404) },
 });
 
 export const replaceUser = createRoute({
@@ -91,8 +87,8 @@ export const replaceUser = createRoute({
   security,
   summary: 'Change a user’s name, time zone or settings (myself, or anyone for admins)',
   description: 'The same fields as `PATCH /api/users/me`. Another user’s account is 404 for non-admins.',
-  request: { params: UserIdParamSchema, ...body(UpdateProfileSchema) },
-  responses: { 200: json(UserSchema, 'The updated user'), ...problemResponses(400, 401, 404, 415) },
+  request: { params: UserIdParamSchema, ...jsonRequest(UpdateProfileSchema) },
+  responses: { 200: jsonResponse(UserSchema, 'The updated user'), ...problemResponses(400, 401, 404, 415) },
 });
 
 export const deleteUser = createRoute({
@@ -103,7 +99,7 @@ export const deleteUser = createRoute({
   security,
   summary: 'Delete a user (myself, or anyone for admins)',
   description: `An admin deleting another account ends its sessions first and needs no password. Deleting my own account: ${DELETE_OWN_ACCOUNT} Another user’s account is 404 for non-admins.`,
-  request: { params: UserIdParamSchema, ...body(DeleteAccountSchema, false) },
+  request: { params: UserIdParamSchema, ...jsonRequest(DeleteAccountSchema, false) },
   responses: { 204: { description: 'Deleted' }, ...problemResponses(400, 401, 403, 404, 409, 429) },
 });
 
@@ -119,7 +115,7 @@ export function listUsersRoute<P extends string>(path: P, routeTags: string[]) {
     description:
       'Newest first. `q` matches part of the email, name or phone number, ignoring case. Non-admins get 403 `forbidden`.',
     request: { query: ListUsersQuerySchema },
-    responses: { 200: json(UserPageSchema, 'A page of users'), ...problemResponses(400, 401, 403) },
+    responses: { 200: jsonResponse(UserPageSchema, 'A page of users'), ...problemResponses(400, 401, 403) },
   });
 }
 
