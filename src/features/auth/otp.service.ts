@@ -1,8 +1,9 @@
+import { encodeHexLowerCase } from '@oslojs/encoding';
 import { and, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { otpCodes, users } from '../../db/schema';
 import { now, secondsFromNow } from '../../lib/clock';
-import { constantTimeEqualStrings, hashToken } from '../../lib/crypto';
+import { constantTimeEqualStrings, hmacSha256 } from '../../lib/crypto';
 import { AppError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { createUser, type User } from '../users/users.service';
@@ -22,11 +23,13 @@ export function generateOtpCode(): string {
 }
 
 /**
- * The stored form of a code. Binding the row id and the phone into the hash
- * means a hash copied to another row or number never matches there.
+ * The stored form of a code: an HMAC under a server secret, because a million
+ * possible codes would fall to brute force from a plain hash in a copied
+ * database. Binding the row id and the phone in means a hash copied to another
+ * row or number never matches there.
  */
-function codeHash(id: string, phone: string, code: string): string {
-  return hashToken(`${id}:${phone}:${code}`);
+function codeHash(pepper: string, id: string, phone: string, code: string): string {
+  return encodeHexLowerCase(hmacSha256(new TextEncoder().encode(`hearth/otp/${pepper}`), `${id}:${phone}:${code}`));
 }
 
 export interface IssuedOtp {
@@ -36,14 +39,14 @@ export interface IssuedOtp {
 }
 
 /** Stores a new code for `phone` and retires every earlier unused one in the same transaction. */
-export async function issueOtpCode(db: Database, phone: string): Promise<IssuedOtp> {
+export async function issueOtpCode(db: Database, phone: string, pepper: string): Promise<IssuedOtp> {
   const id = newId();
   const code = generateOtpCode();
   const createdAt = now();
   const expiresAt = secondsFromNow(OTP_TTL_MINUTES * 60);
   await db.batch([
     db.delete(otpCodes).where(and(eq(otpCodes.phone, phone), isNull(otpCodes.usedAt))),
-    db.insert(otpCodes).values({ id, phone, codeHash: codeHash(id, phone, code), createdAt, expiresAt }),
+    db.insert(otpCodes).values({ id, phone, codeHash: codeHash(pepper, id, phone, code), createdAt, expiresAt }),
   ]);
   return { id, code, expiresAt };
 }
@@ -59,7 +62,7 @@ export type OtpCheck =
  * UPDATE: D1 runs statements one at a time, so however many guesses arrive
  * together, at most five ever reach the comparison.
  */
-export async function checkOtpCode(db: Database, phone: string, code: string): Promise<OtpCheck> {
+export async function checkOtpCode(db: Database, phone: string, code: string, pepper: string): Promise<OtpCheck> {
   const at = now();
   const [latest] = await db
     .select({ id: otpCodes.id })
@@ -93,7 +96,7 @@ export async function checkOtpCode(db: Database, phone: string, code: string): P
     return { ok: false, reason: 'exhausted' };
   }
 
-  if (!constantTimeEqualStrings(counted.codeHash, codeHash(latest.id, phone, code))) {
+  if (!constantTimeEqualStrings(counted.codeHash, codeHash(pepper, latest.id, phone, code))) {
     return { ok: false, reason: 'wrong_code', attemptsLeft: OTP_MAX_ATTEMPTS - counted.attempts };
   }
   // Two right answers at once: the conditional spend lets exactly one sign in.

@@ -1,5 +1,7 @@
 import { clientInfo } from '../../lib/client';
+import type { Config } from '../../lib/config';
 import { AppError } from '../../lib/errors';
+import { parseHmacKeys } from '../../lib/keys';
 import { createRouter } from '../../lib/openapi';
 import { enforceLimit } from '../../limiter';
 import { audit } from '../audit/audit.service';
@@ -32,7 +34,7 @@ export const otpRoutes = createRouter()
     const { ip } = clientInfo(c.req.raw);
     await enforceLimit(c.env, limitKey.otpIp(ipOrUnknown(ip)), authLimits.otpSendPerIp, 'codes sent from this network');
     await enforceLimit(c.env, limitKey.otpPhone(phone), authLimits.otpSendPerPhone, 'codes sent to this number');
-    const { code } = await issueOtpCode(c.var.db, phone);
+    const { code } = await issueOtpCode(c.var.db, phone, otpPepper(c.var.config));
     await senderFor(c.env, c.var.config, c.var.db, 'sms').send({
       channel: 'sms',
       to: phone,
@@ -44,7 +46,7 @@ export const otpRoutes = createRouter()
     const { phone, code, client } = c.req.valid('json');
     const { ip } = clientInfo(c.req.raw);
     await enforceLimit(c.env, limitKey.loginIp(ipOrUnknown(ip)), authLimits.loginPerIp, 'sign-in attempts');
-    const check = await checkOtpCode(c.var.db, phone, code);
+    const check = await checkOtpCode(c.var.db, phone, code, otpPepper(c.var.config));
     if (!check.ok) {
       await audit(c, { action: 'auth.otp_login', outcome: 'failure', details: { reason: check.reason } });
       throw new AppError('unauthorized', refusalMessage(check));
@@ -55,3 +57,8 @@ export const otpRoutes = createRouter()
     await audit(c, { action: 'auth.otp_login', targetType: 'user', targetId: user.id, details: { created } });
     return c.json(await signIn(c, user, client), 200);
   });
+
+/** The server secret OTP hashes are keyed with: the current URL-signing key (a rotation voids codes in flight, which live 10 minutes). */
+function otpPepper(config: Config): string {
+  return parseHmacKeys(config.secrets.URL_SIGNING_KEYS)[0]?.secret ?? '';
+}
