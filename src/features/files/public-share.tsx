@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Context } from 'hono';
 import { Hono } from 'hono';
+import type { Child } from 'hono/jsx';
 import type { AppEnv } from '../../env';
 import { readBoundedText } from '../../lib/body';
 import { clientInfo } from '../../lib/client';
@@ -17,6 +18,10 @@ const PAGE_CSP =
   "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const PASSWORD_RULE = { limit: 10, windowSeconds: 15 * 60 };
 
+/** Our pages are full documents: the doctype keeps browsers out of quirks mode. */
+const html = (c: Context<AppEnv>, page: Child, status: 200 | 401 | 404 | 410 | 429) =>
+  c.html(`<!doctype html>${page}`, status);
+
 const wantsJson = (c: Context<AppEnv>) => (c.req.header('accept') ?? '').includes('application/json');
 
 function downloadsLeft(share: ResolvedShare['share']): number | null {
@@ -26,7 +31,8 @@ function downloadsLeft(share: ResolvedShare['share']): number | null {
 function page(c: Context<AppEnv>, resolved: ResolvedShare, status: 200 | 401 | 429, error?: string) {
   c.header('Content-Security-Policy', PAGE_CSP);
   c.header('Cache-Control', 'no-store');
-  return c.html(
+  return html(
+    c,
     <SharePage
       name={resolved.file.name}
       size={resolved.file.size}
@@ -72,7 +78,8 @@ async function show(c: Context<AppEnv>) {
   } catch (error) {
     if (!wantsJson(c) && error instanceof AppError && (error.status === 404 || error.status === 410)) {
       c.header('Content-Security-Policy', PAGE_CSP);
-      return c.html(
+      return html(
+        c,
         <ShareGonePage status={error.status as 404 | 410} message={error.message} />,
         error.status as 404 | 410,
       );

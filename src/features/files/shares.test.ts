@@ -39,6 +39,7 @@ describe('share links', () => {
     expect(html.headers.get('content-type')).toContain('text/html');
     expect(html.headers.get('content-security-policy')).toContain("default-src 'none'");
     const page = await html.text();
+    expect(page.startsWith('<!doctype html>')).toBe(true);
     expect(page).toContain('report.txt');
     expect(page).toContain('12 bytes');
     const json = await fetchUrl(share.url, { headers: { accept: 'application/json' } });
