@@ -1,5 +1,5 @@
 import type { FieldError, ProblemBody, ProblemCode } from '../lib/errors';
-import type { Health } from './types';
+import type { Accepted, DeviceSession, Health, Meta, Page, Role, SignedIn, User, UserStatus } from './types';
 
 /**
  * Codes the client itself produces when no problem+json came back:
@@ -16,8 +16,13 @@ export class ApiError extends Error {
   readonly requestId?: string;
   /** Field-level messages for `validation_failed`, keyed by dotted path (`body.email`). */
   readonly errors: FieldError[];
+  /** Seconds to wait, from `Retry-After` on `rate_limited`. */
+  readonly retryAfter?: number;
 
-  constructor(problem: Omit<ProblemBody, 'code' | 'requestId'> & { code: ApiError['code']; requestId?: string }) {
+  constructor(
+    problem: Omit<ProblemBody, 'code' | 'requestId'> & { code: ApiError['code']; requestId?: string },
+    retryAfter?: number,
+  ) {
     super(problem.detail || problem.title);
     this.name = 'ApiError';
     this.status = problem.status;
@@ -26,6 +31,7 @@ export class ApiError extends Error {
     this.type = problem.type;
     this.requestId = problem.requestId;
     this.errors = problem.errors ?? [];
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -34,6 +40,25 @@ export interface RequestOptions extends Omit<RequestInit, 'body'> {
   json?: unknown;
   /** Non-2xx statuses whose JSON body is still the answer (health's 503 carries the report). */
   accept?: number[];
+  /** Send the access token, renewing it first if needed, and retry once after a 401. */
+  auth?: boolean;
+}
+
+/**
+ * Where authenticated requests get their token. The session store provides it,
+ * so this module stays the only place that talks HTTP.
+ */
+export interface Authenticator {
+  /** A token with time left, or null when signed out. */
+  accessToken(): Promise<string | null>;
+  /** Called once after a 401: renew the token; true when a retry can succeed. */
+  recover(error: ApiError): Promise<boolean>;
+}
+
+let authenticator: Authenticator | null = null;
+
+export function setAuthenticator(next: Authenticator) {
+  authenticator = next;
 }
 
 const isJson = (res: Response) => /^application\/json\b/i.test(res.headers.get('Content-Type') ?? '');
@@ -42,7 +67,9 @@ const isProblem = (res: Response) => /^application\/problem\+json\b/i.test(res.h
 async function toApiError(res: Response): Promise<ApiError> {
   if (isProblem(res)) {
     const body = (await res.json().catch(() => null)) as ProblemBody | null;
-    if (body && typeof body.code === 'string') return new ApiError(body);
+    const retryAfter = Number.parseInt(res.headers.get('Retry-After') ?? '', 10);
+    if (body && typeof body.code === 'string')
+      return new ApiError(body, Number.isNaN(retryAfter) ? undefined : retryAfter);
   }
   return new ApiError({
     type: 'about:blank',
@@ -54,15 +81,37 @@ async function toApiError(res: Response): Promise<ApiError> {
   });
 }
 
-/**
- * The one way the web app talks to the API: JSON in and out, and every failure
- * (network, problem+json, anything else) thrown as an `ApiError`.
- */
-export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const { json, accept = [], ...init } = options;
+/** Any thrown value as an `ApiError`, so screens handle one kind of failure. */
+export function asApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  return new ApiError({
+    type: 'about:blank',
+    title: 'Unexpected error',
+    status: 0,
+    detail: error instanceof Error ? error.message : String(error),
+    code: 'unexpected_response',
+  });
+}
+
+const signedOut = () =>
+  new ApiError({
+    type: 'about:blank',
+    title: 'Unauthorized',
+    status: 401,
+    detail: 'Sign in to continue.',
+    code: 'unauthorized',
+  });
+
+async function send<T>(path: string, options: RequestOptions): Promise<T> {
+  const { json, accept = [], auth = false, ...init } = options;
   const headers = new Headers(init.headers);
   headers.set('Accept', 'application/json, application/problem+json');
   if (json !== undefined) headers.set('Content-Type', 'application/json');
+  if (auth) {
+    const token = await authenticator?.accessToken();
+    if (!token) throw signedOut();
+    headers.set('Authorization', `Bearer ${token}`);
+  }
 
   let res: Response;
   try {
@@ -84,6 +133,71 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   throw await toApiError(res);
 }
 
+/**
+ * The one way the web app talks to the API: JSON in and out, and every failure
+ * (network, problem+json, anything else) thrown as an `ApiError`. With `auth`,
+ * a 401 (expired token, ended session) renews the token once and retries; the
+ * request was refused before it did anything, so the retry is safe.
+ */
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  try {
+    return await send<T>(path, options);
+  } catch (error) {
+    if (!options.auth || !authenticator || !(error instanceof ApiError) || error.status !== 401) throw error;
+    if (!(await authenticator.recover(error))) throw error;
+    return send<T>(path, options);
+  }
+}
+
+const post = (json?: unknown, auth = false): RequestOptions => ({ method: 'POST', json, auth });
+const query = (params: Record<string, string | undefined>) => {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value) search.set(key, value);
+  const text = search.toString();
+  return text ? `?${text}` : '';
+};
+
+export type UserQuery = { q?: string; role?: string; status?: UserStatus; cursor?: string };
+
+/** Every API call the web app makes, typed by its answer. */
 export const api = {
   health: (signal?: AbortSignal) => request<Health>('/api/health', { accept: [503], cache: 'no-store', signal }),
+  meta: () => request<Meta>('/api/meta'),
+
+  register: (body: { email: string; password: string; name?: string }) =>
+    request<SignedIn>('/api/auth/register', post(body)),
+  login: (body: { email: string; password: string }) => request<SignedIn>('/api/auth/login', post(body)),
+  requestCode: (phone: string) => request<Accepted>('/api/auth/otp/request', post({ phone })),
+  verifyCode: (phone: string, code: string) => request<SignedIn>('/api/auth/otp/verify', post({ phone, code })),
+  /** The refresh token is the HttpOnly cookie scoped to /api/auth; nothing in script can read it. */
+  refresh: () => request<SignedIn>('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' }),
+  logout: () => request<void>('/api/auth/logout', { method: 'POST', credentials: 'same-origin' }),
+  logoutAll: () => request<void>('/api/auth/logout-all', post(undefined, true)),
+  sessions: () => request<Page<DeviceSession>>('/api/auth/sessions', { auth: true, cache: 'no-store' }),
+  revokeSession: (id: string) =>
+    request<void>(`/api/auth/sessions/${encodeURIComponent(id)}`, { method: 'DELETE', auth: true }),
+  /** The provider's authorization URL; opening it links that identity to the signed-in account. */
+  linkProvider: (id: string) =>
+    request<{ url: string }>(`/api/auth/oauth/${encodeURIComponent(id)}/link`, post(undefined, true)),
+  requestPasswordReset: (email: string) => request<Accepted>('/api/auth/password-reset/request', post({ email })),
+  confirmPasswordReset: (token: string, password: string) =>
+    request<void>('/api/auth/password-reset/confirm', post({ token, password })),
+  changePassword: (currentPassword: string, newPassword: string) =>
+    request<void>('/api/auth/password', post({ currentPassword, newPassword }, true)),
+  requestVerification: () => request<Accepted>('/api/auth/verify-email/request', post(undefined, true)),
+  confirmVerification: (token: string) => request<void>('/api/auth/verify-email/confirm', post({ token })),
+
+  me: () => request<User>('/api/users/me', { auth: true, cache: 'no-store' }),
+  updateMe: (patch: { name?: string | null; timezone?: string | null }) =>
+    request<User>('/api/users/me', { method: 'PATCH', json: patch, auth: true }),
+  deleteMe: (password?: string) =>
+    request<void>('/api/users/me', { method: 'DELETE', json: password ? { password } : {}, auth: true }),
+
+  roles: () => request<Page<Role>>('/api/roles', { auth: true, cache: 'no-store' }),
+  createRole: (body: { name: string; description?: string }) => request<Role>('/api/roles', post(body, true)),
+  deleteRole: (id: string) => request<void>(`/api/roles/${encodeURIComponent(id)}`, { method: 'DELETE', auth: true }),
+  users: (params: UserQuery) =>
+    request<Page<User>>(`/api/admin/users${query(params)}`, { auth: true, cache: 'no-store' }),
+  updateUser: (id: string, change: { roles?: string[]; status?: UserStatus }) =>
+    request<User>(`/api/admin/users/${encodeURIComponent(id)}`, { method: 'PATCH', json: change, auth: true }),
 };

@@ -1,9 +1,71 @@
 import type { Child } from 'hono/jsx';
+import { asApiError } from './api';
+import { errorMessage } from './components/form';
+import { useLiveState } from './hooks';
 import { Link } from './router';
 import { routes } from './routes';
+import { isAdmin, type Session, signOut, useSession } from './session';
+
+/** Signed out: sign in and sign up. Signed in: who, Account, Admin for admins, Sign out. */
+function AccountNav({ session }: { session: Session }) {
+  const [problem, setProblem] = useLiveState<string | null>(null);
+  const [busy, setBusy] = useLiveState(false);
+
+  if (session.status === 'loading') return <div class="account-nav" aria-busy="true" />;
+  if (session.status === 'signed-out') {
+    return (
+      <div class="account-nav">
+        <Link href="/sign-in" data-testid="nav-sign-in">
+          Sign in
+        </Link>
+        <Link href="/sign-up" class="button button-small" data-testid="nav-sign-up">
+          Sign up
+        </Link>
+      </div>
+    );
+  }
+
+  const onSignOut = async () => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await signOut('/');
+    } catch (error) {
+      setProblem(`Could not sign out: ${errorMessage(asApiError(error))}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const { user } = session;
+  return (
+    <div class="account-nav">
+      <span class="user-name" data-testid="nav-user-name">
+        {user.name ?? user.email ?? user.phone}
+      </span>
+      <Link href="/account" section="/account" data-testid="nav-account">
+        Account
+      </Link>
+      {isAdmin(session) && (
+        <Link href="/admin/users" section="/admin" data-testid="nav-admin">
+          Admin
+        </Link>
+      )}
+      <button type="button" class="button button-quiet" onClick={onSignOut} disabled={busy} data-testid="nav-sign-out">
+        Sign out
+      </button>
+      {problem && (
+        <span class="nav-error" role="alert">
+          {problem}
+        </span>
+      )}
+    </div>
+  );
+}
 
 /** The frame around every screen: header with the nav, the screen, a footer. */
 export function Layout({ children }: { children?: Child }) {
+  const session = useSession();
   return (
     <div class="shell">
       <a class="skip-link" href="#main">
@@ -23,6 +85,7 @@ export function Layout({ children }: { children?: Child }) {
               ))}
             {/* Served by the worker, not the app: a full page load. */}
             <a href="/api/docs">API docs</a>
+            <AccountNav session={session} />
           </nav>
         </div>
       </header>

@@ -3,6 +3,13 @@ import { useSyncExternalStore } from 'hono/jsx/dom';
 
 export type RouteParams = Record<string, string>;
 
+/**
+ * Who may see a screen. `guest`: only signed out (sign in, sign up); signed-in
+ * visitors go on to `?next=`. `user` and `admin`: signed-out visitors are sent
+ * to sign in and brought back.
+ */
+export type RouteAccess = 'public' | 'guest' | 'user' | 'admin';
+
 export interface Route {
   /** Path pattern: literal segments and `:name` parameters, e.g. `/rooms/:roomId`. */
   path: string;
@@ -11,6 +18,8 @@ export interface Route {
   view: FC<{ params: RouteParams }>;
   /** Shown in the header nav under this label. */
   nav?: string;
+  /** Defaults to `public`. */
+  access?: RouteAccess;
 }
 
 export interface RouteMatch {
@@ -68,11 +77,35 @@ export function usePathname(): string {
   return useSyncExternalStore(subscribe, () => location.pathname);
 }
 
-type LinkProps = { href: string; class?: string; children?: Child; 'data-testid'?: string };
+type LinkProps = {
+  href: string;
+  class?: string;
+  children?: Child;
+  'data-testid'?: string;
+  /** Marks the link current (`aria-current="true"`) anywhere under this path, e.g. `/admin`. */
+  section?: string;
+};
+
+/** The current query string's parameters; re-renders the caller on every navigation. */
+export function useSearchParams(): URLSearchParams {
+  return new URLSearchParams(useSyncExternalStore(subscribe, () => location.search));
+}
+
+/**
+ * A same-origin path from `?next=`, or `fallback`. Anything else (another
+ * origin, `//host`, `javascript:`) is refused: an open redirect after sign-in
+ * is a phishing tool.
+ */
+export function safeNext(next: string | null, fallback: string): string {
+  if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
+  return next;
+}
 
 /** An in-app link: a real `<a>` (so it can be opened in a new tab) that navigates without reloading. */
-export function Link({ href, children, ...rest }: LinkProps) {
-  const current = usePathname() === href;
+export function Link({ href, children, section, ...rest }: LinkProps) {
+  const pathname = usePathname();
+  const current = pathname === href;
+  const inSection = section !== undefined && (pathname === section || pathname.startsWith(`${section}/`));
   const onClick = (event: MouseEvent) => {
     // Let the browser handle new-tab/window clicks and anything but a plain left click.
     if (
@@ -88,7 +121,7 @@ export function Link({ href, children, ...rest }: LinkProps) {
     if (!current) navigate(href);
   };
   return (
-    <a href={href} onClick={onClick} aria-current={current ? 'page' : undefined} {...rest}>
+    <a href={href} onClick={onClick} aria-current={current ? 'page' : inSection ? 'true' : undefined} {...rest}>
       {children}
     </a>
   );

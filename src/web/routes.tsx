@@ -1,8 +1,29 @@
+import { AccountPage } from './pages/account';
+import { AdminRolesPage } from './pages/admin-roles';
+import { AdminUsersPage } from './pages/admin-users';
+import { DevicesPage } from './pages/devices';
+import { ForgotPasswordPage } from './pages/forgot-password';
 import { HomePage } from './pages/home';
+import { ResetPasswordPage } from './pages/reset-password';
+import { SignInPage } from './pages/sign-in';
+import { SignUpPage } from './pages/sign-up';
+import { VerifyEmailPage } from './pages/verify-email';
 import type { Route } from './router';
 
 /**
  * Every screen of the web app. Order matters: the first match wins.
- * New screens (sign in, rooms, files) add a line here and a file in pages/.
+ * New screens (rooms, files) add a line here and a file in pages/.
+ * The reset and verification paths are the links the API emails.
  */
-export const routes: readonly Route[] = [{ path: '/', title: 'Home', view: HomePage, nav: 'Home' }];
+export const routes: readonly Route[] = [
+  { path: '/', title: 'Home', view: HomePage, nav: 'Home' },
+  { path: '/sign-in', title: 'Sign in', view: SignInPage, access: 'guest' },
+  { path: '/sign-up', title: 'Create an account', view: SignUpPage, access: 'guest' },
+  { path: '/forgot-password', title: 'Reset your password', view: ForgotPasswordPage },
+  { path: '/reset-password', title: 'Choose a new password', view: ResetPasswordPage },
+  { path: '/verify-email', title: 'Verify your email', view: VerifyEmailPage },
+  { path: '/account', title: 'Account', view: AccountPage, access: 'user' },
+  { path: '/account/devices', title: 'Devices', view: DevicesPage, access: 'user' },
+  { path: '/admin/users', title: 'Users', view: AdminUsersPage, access: 'admin' },
+  { path: '/admin/roles', title: 'Roles', view: AdminRolesPage, access: 'admin' },
+];

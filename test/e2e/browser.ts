@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type ConsoleMessage, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 
 /** Debian's Chromium (apt-get install chromium); tests never download a browser. */
@@ -25,6 +25,16 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-quic',
     ],
   });
+}
+
+/**
+ * Every page load asks `POST /api/auth/refresh` whether the refresh cookie
+ * still holds a session; for a signed-out visitor the answer is a 401, which
+ * Chromium logs as a failed resource. That one is expected, not an error.
+ */
+function isSessionCheck(message: ConsoleMessage): boolean {
+  const { url } = message.location();
+  return Boolean(url) && new URL(url).pathname === '/api/auth/refresh' && /status of 401\b/.test(message.text());
 }
 
 export interface TestPage {
@@ -82,7 +92,7 @@ export function useBrowser() {
         return route.abort('blockedbyclient');
       });
       page.on('console', (message) => {
-        if (message.type() === 'error') errors.push(message.text());
+        if (message.type() === 'error' && !isSessionCheck(message)) errors.push(message.text());
       });
       page.on('pageerror', (error) => errors.push(error.message));
       await page.goto(pathname);

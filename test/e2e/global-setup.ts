@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestProject } from 'vitest/node';
+import { ADMIN_EMAIL, E2E_OIDC_PROVIDERS } from './accounts.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -89,6 +90,8 @@ export default async function setup(project: TestProject) {
   const args = ['--port', String(port), '--persist-to', persistTo, '--ip', '127.0.0.1'];
   // A second wrangler dev on this machine (a developer's) would hold the default inspector port.
   args.push('--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false');
+  // An admin to bootstrap by email, and a sign-in provider for the web app to offer.
+  args.push('--var', `ADMIN_EMAILS:${ADMIN_EMAIL}`, '--var', `OIDC_PROVIDERS:${JSON.stringify(E2E_OIDC_PROVIDERS)}`);
 
   const child = spawn(process.execPath, [path.join(root, 'scripts', 'dev.mjs'), ...args], {
     cwd: root,

@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useState } from 'hono/jsx/dom';
-import { ApiError, api } from '../api';
+import { useCallback, useEffect } from 'hono/jsx/dom';
+import { type ApiError, api, asApiError } from '../api';
+import { useLiveState } from '../hooks';
 import type { Health, HealthCheckName } from '../types';
 
 const CHECK_LABELS: Record<HealthCheckName, string> = {
@@ -13,7 +14,7 @@ type State = { kind: 'loading' } | { kind: 'loaded'; health: Health } | { kind: 
 
 /** Asks `GET /api/health` and shows each check, the version, and why anything failed. */
 export function HealthPanel() {
-  const [state, setState] = useState<State>({ kind: 'loading' });
+  const [state, setState] = useLiveState<State>({ kind: 'loading' });
 
   const load = useCallback((signal?: AbortSignal) => {
     setState({ kind: 'loading' });
@@ -21,8 +22,7 @@ export function HealthPanel() {
       (health) => setState({ kind: 'loaded', health }),
       (error: unknown) => {
         if (signal?.aborted) return;
-        const apiError = error instanceof ApiError ? error : new ApiError(unexpected(error));
-        setState({ kind: 'error', error: apiError });
+        setState({ kind: 'error', error: asApiError(error) });
       },
     );
   }, []);
@@ -36,7 +36,12 @@ export function HealthPanel() {
   const status = state.kind === 'loaded' ? state.health.status : state.kind === 'error' ? 'fail' : 'loading';
 
   return (
-    <section class="card" aria-labelledby="health-heading" aria-busy={state.kind === 'loading'} data-testid="health">
+    <section
+      class="card"
+      aria-labelledby="health-heading"
+      aria-busy={String(state.kind === 'loading')}
+      data-testid="health"
+    >
       <div class="card-header">
         <h2 id="health-heading">System health</h2>
         <span class={`badge badge-${status}`} data-testid="health-status" data-state={status}>
@@ -87,14 +92,4 @@ export function HealthPanel() {
       </div>
     </section>
   );
-}
-
-function unexpected(error: unknown): ConstructorParameters<typeof ApiError>[0] {
-  return {
-    type: 'about:blank',
-    title: 'Unexpected error',
-    status: 0,
-    detail: error instanceof Error ? error.message : String(error),
-    code: 'unexpected_response',
-  };
 }
