@@ -22,6 +22,7 @@ export const UserSchema = z
     id: z.string(),
     email: z.string().nullable(),
     emailVerified: z.boolean(),
+    hasPassword: z.boolean(),
     phone: z.string().nullable(),
     name: z.string().nullable(),
     timezone: z.string().nullable(),

@@ -31,7 +31,7 @@ describe('register', () => {
     const res = await call('/api/auth/register', { body: { email, password: PASSWORD, name: 'Ada' } });
     expect(res.status).toBe(201);
     const body = (await res.json()) as SignedIn & { expiresIn: number };
-    expect(body.user).toMatchObject({ email, name: 'Ada', emailVerified: false, roles: ['user'] });
+    expect(body.user).toMatchObject({ email, name: 'Ada', emailVerified: false, hasPassword: true, roles: ['user'] });
     expect(body.user).not.toHaveProperty('passwordHash');
     expect(body.expiresIn).toBeGreaterThanOrEqual(600);
     expect(body.expiresIn).toBeLessThanOrEqual(900);

@@ -128,7 +128,7 @@ describe('POST /api/auth/otp/verify', () => {
     const first = await verify(phone, await sendCode(phone));
     expect(first.status).toBe(200);
     const signedIn = await first.json<SignedInBody>();
-    expect(signedIn.user).toMatchObject({ phone, email: null });
+    expect(signedIn.user).toMatchObject({ phone, email: null, hasPassword: false });
     expect(signedIn.accessToken).toEqual(expect.any(String));
     expect(signedIn.refreshToken).toEqual(expect.any(String));
     const me = await call('/api/auth/session', { token: signedIn.accessToken });

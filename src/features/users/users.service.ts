@@ -18,6 +18,8 @@ export interface PublicUser {
   id: string;
   email: string | null;
   emailVerified: boolean;
+  /** False for accounts made by phone code or an identity provider: they have no password to change or confirm. */
+  hasPassword: boolean;
   phone: string | null;
   name: string | null;
   timezone: string | null;
@@ -34,6 +36,7 @@ export function toPublicUser(user: User, roleNames: string[]): PublicUser {
     id: user.id,
     email: user.email,
     emailVerified: user.emailVerifiedAt !== null,
+    hasPassword: user.passwordHash !== null,
     phone: user.phone,
     name: user.name,
     timezone: user.timezone,
