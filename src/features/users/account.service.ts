@@ -1,10 +1,12 @@
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { users } from '../../db/schema';
+import { messages, rooms, users } from '../../db/schema';
+import type { Env } from '../../env';
 import { now } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { verifyPassword } from '../auth/password';
 import { getLiveSession, revokeSessions } from '../auth/sessions.service';
+import { roomObject } from '../rooms/rooms.service';
 import { isLastActiveAdmin, LAST_ADMIN_MESSAGE, leavesAnActiveAdmin } from './last-admin';
 import { findUserById, type User } from './users.service';
 
@@ -50,16 +52,44 @@ export async function assertOwnDeletionConfirmed(
  * refuse the account's access tokens on their next request, and the cascade
  * would remove the rows that name them.
  */
-export async function deleteAccount(db: Database, kv: KVNamespace, userId: string, reason: string): Promise<void> {
+export async function deleteAccount(db: Database, env: Env, userId: string, reason: string): Promise<void> {
   if (!(await findUserById(db, userId))) throw new AppError('not_found', 'No such user.');
   if (await isLastActiveAdmin(db, userId)) throw new AppError('conflict', LAST_ADMIN_MESSAGE);
-  await revokeSessions(db, kv, { userId }, reason);
+  await revokeSessions(db, env.KV, { userId }, reason);
+  const ownedRooms = await db.select({ id: rooms.id }).from(rooms).where(eq(rooms.ownerId, userId));
   const deleted = await db
     .delete(users)
     .where(and(eq(users.id, userId), leavesAnActiveAdmin(userId)))
     .returning({ id: users.id });
-  if (deleted.length > 0) return;
+  if (deleted.length > 0) {
+    // D1 rows went with the cascade; what lives outside D1 goes now.
+    await purgeStoredContent(
+      db,
+      env,
+      userId,
+      ownedRooms.map((room) => room.id),
+    );
+    return;
+  }
   // Lost a race: deleted meanwhile, or the other admins were demoted after the check above.
   if (!(await findUserById(db, userId))) throw new AppError('not_found', 'No such user.');
   throw new AppError('conflict', LAST_ADMIN_MESSAGE);
+}
+
+/**
+ * Removes what a deleted account kept outside D1: its file bodies in R2 and
+ * the rooms it owned (their Durable Objects and message archive). Anything
+ * missed here (a failed R2 call) is caught by the orphan sweep.
+ */
+async function purgeStoredContent(db: Database, env: Env, userId: string, roomIds: string[]): Promise<void> {
+  let cursor: string | undefined;
+  do {
+    const page = await env.FILES.list({ prefix: `files/${userId}/`, cursor });
+    if (page.objects.length > 0) await env.FILES.delete(page.objects.map((object) => object.key));
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  for (const roomId of roomIds) {
+    await db.delete(messages).where(eq(messages.roomId, roomId));
+    await roomObject(env, roomId).destroy();
+  }
 }

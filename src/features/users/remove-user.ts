@@ -17,7 +17,7 @@ import { findUserById } from './users.service';
 export async function removeUser(c: Context<AppEnv>, targetId: string, password: string | undefined): Promise<void> {
   const actorId = currentUserId(c);
   if (actorId !== targetId) {
-    await deleteAccount(c.var.db, c.env.KV, targetId, 'deleted_by_admin');
+    await deleteAccount(c.var.db, c.env, targetId, 'deleted_by_admin');
     await audit(c, { action: 'admin.user_delete', targetType: 'user', targetId });
     return;
   }
@@ -30,7 +30,7 @@ export async function removeUser(c: Context<AppEnv>, targetId: string, password:
   }
   try {
     await assertOwnDeletionConfirmed(c.var.db, user, password, c.var.sessionId);
-    await deleteAccount(c.var.db, c.env.KV, user.id, 'account_deleted');
+    await deleteAccount(c.var.db, c.env, user.id, 'account_deleted');
   } catch (error) {
     // A failed attempt on one's own account may be someone guessing the password: keep a record.
     if (error instanceof AppError) {

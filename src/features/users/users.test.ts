@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { call, expectProblem, makeAdmin, registerUser, uniqueEmail } from '../../../test/worker/helpers';
+import { call, expectProblem, makeAdmin, registerUser, uniqueEmail, uploadFileOk } from '../../../test/worker/helpers';
+import { connect, createRoom } from '../../../test/worker/sockets';
 import { createDb } from '../../db/client';
 import { readConfig } from '../../lib/config';
 import { signAccessToken } from '../auth/access-token';
@@ -350,6 +351,27 @@ describe('DELETE /api/users/me', () => {
       .bind(user.id)
       .first<{ actor_id: string }>();
     expect(audit?.actor_id).toBe(user.id);
+  });
+
+  it('should remove file bodies and owned rooms, which live outside D1', async () => {
+    const user = await registerUser();
+    await uploadFileOk(user.accessToken, 'private notes', 'notes.txt');
+    const room = await createRoom(user);
+    const { socket } = await connect(user, room.id);
+    socket.send({ type: 'send', clientId: 'c', text: 'goodbye' });
+    await socket.next('ack');
+    const res = await call('/api/users/me', {
+      method: 'DELETE',
+      token: user.accessToken,
+      body: { password: user.password },
+    });
+    expect(res.status).toBe(204);
+    expect((await env.FILES.list({ prefix: `files/${user.id}/` })).objects).toEqual([]);
+    expect((await socket.closed).code).toBe(1001);
+    const archived = await env.DB.prepare('SELECT count(*) AS n FROM messages WHERE room_id = ?1')
+      .bind(room.id)
+      .first<{ n: number }>();
+    expect(archived?.n).toBe(0);
   });
 
   it('should let an account without a password delete itself right after signing in, with no password', async () => {
