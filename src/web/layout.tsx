@@ -43,6 +43,12 @@ function AccountNav({ session }: { session: Session }) {
       <span class="user-name" data-testid="nav-user-name">
         {user.name ?? user.email ?? user.phone}
       </span>
+      <Link href="/rooms" section="/rooms" data-testid="nav-rooms">
+        Rooms
+      </Link>
+      <Link href="/files" section="/files" data-testid="nav-files">
+        Files
+      </Link>
       <Link href="/account" section="/account" data-testid="nav-account">
         Account
       </Link>

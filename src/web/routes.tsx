@@ -1,10 +1,15 @@
 import { AccountPage } from './pages/account';
+import { AdminAccessLogsPage } from './pages/admin-access-logs';
 import { AdminRolesPage } from './pages/admin-roles';
+import { AdminStoragePage } from './pages/admin-storage';
 import { AdminUsersPage } from './pages/admin-users';
 import { DevicesPage } from './pages/devices';
+import { FilesPage } from './pages/files';
 import { ForgotPasswordPage } from './pages/forgot-password';
 import { HomePage } from './pages/home';
 import { ResetPasswordPage } from './pages/reset-password';
+import { RoomPage } from './pages/room';
+import { RoomsPage } from './pages/rooms';
 import { SignInPage } from './pages/sign-in';
 import { SignUpPage } from './pages/sign-up';
 import { VerifyEmailPage } from './pages/verify-email';
@@ -26,4 +31,9 @@ export const routes: readonly Route[] = [
   { path: '/account/devices', title: 'Devices', view: DevicesPage, access: 'user' },
   { path: '/admin/users', title: 'Users', view: AdminUsersPage, access: 'admin' },
   { path: '/admin/roles', title: 'Roles', view: AdminRolesPage, access: 'admin' },
+  { path: '/rooms', title: 'Rooms', view: RoomsPage, access: 'user' },
+  { path: '/rooms/:id', title: 'Room', view: RoomPage, access: 'user' },
+  { path: '/files', title: 'Files', view: FilesPage, access: 'user' },
+  { path: '/admin/storage', title: 'Storage', view: AdminStoragePage, access: 'admin' },
+  { path: '/admin/access-logs', title: 'Access logs', view: AdminAccessLogsPage, access: 'admin' },
 ];

@@ -127,15 +127,23 @@ export function useSession(): Session {
 
 export const isAdmin = (current: Session) => current.status === 'signed-in' && current.user.roles.includes('admin');
 
+/**
+ * An access token with time left, renewed first if needed; null when signed out.
+ * `request()` gets it through the authenticator; requests it cannot make (an
+ * XMLHttpRequest upload that reports progress) ask here, once per request, so
+ * a long upload never sends a token that expired while it ran.
+ */
+export async function freshAccessToken(): Promise<string | null> {
+  if (accessToken && accessToken.expiresAt - Date.now() > MIN_TOKEN_LIFE_MS) return accessToken.value;
+  if (session.status === 'signed-out' && !renewal) return null;
+  await renewSession();
+  return accessToken?.value ?? null;
+}
+
 /** Restores the session after a reload from the refresh cookie, and lends the token to authenticated requests. */
 export function startSession() {
   setAuthenticator({
-    async accessToken() {
-      if (accessToken && accessToken.expiresAt - Date.now() > MIN_TOKEN_LIFE_MS) return accessToken.value;
-      if (session.status === 'signed-out' && !renewal) return null;
-      await renewSession();
-      return accessToken?.value ?? null;
-    },
+    accessToken: freshAccessToken,
     recover(error) {
       const renewable = error.code === 'token_expired' || error.code === 'unauthorized';
       if (!renewable || session.status === 'signed-out') return Promise.resolve(false);

@@ -81,3 +81,102 @@ export interface Page<T> {
 export interface Accepted {
   status: 'accepted';
 }
+
+// ---- files ----
+
+/** A stored file, from `/api/files` (SPEC §3 Files and sharing). */
+export interface StoredFile {
+  id: string;
+  name: string;
+  size: number;
+  contentType: string;
+  /** Hex SHA-256; null while a resumable upload is still being hashed. */
+  sha256: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type FileSort = 'createdAt' | 'name' | 'size';
+export type SortOrder = 'asc' | 'desc';
+
+/** `POST /api/files/uploads` and `GET /api/files/uploads/:id`: a resumable upload and the parts it has. */
+export interface ResumableUpload {
+  uploadId: string;
+  name: string;
+  size: number;
+  /** Every part but the last is exactly this many bytes. */
+  partSize: number;
+  partCount: number;
+  parts: { partNumber: number; size: number }[];
+  expiresAt: string;
+}
+
+/** A signed download link, from `GET /api/files/:id/download`. */
+export interface SignedUrl {
+  url: string;
+  expiresAt: string;
+}
+
+/** A share link of one file. */
+export interface Share {
+  id: string;
+  fileId: string;
+  token: string;
+  /** The public page, `<APP_URL>/s/<token>`. */
+  url: string;
+  /** Null: never expires. */
+  expiresAt: string | null;
+  /** Null: no cap. */
+  maxDownloads: number | null;
+  downloads: number;
+  hasPassword: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** `GET /api/admin/storage`. */
+export interface StorageReport {
+  totals: { files: number; bytes: number; users: number };
+  defaultQuotaBytes: number;
+  /** Users who store at least one file, most bytes first (at most 100). */
+  users: { userId: string; email: string | null; files: number; bytes: number; quotaBytes: number }[];
+  largestFiles: (StoredFile & { ownerId: string })[];
+}
+
+/** One download, from `GET /api/admin/access-logs`. */
+export interface AccessLogEntry {
+  id: string;
+  at: string;
+  fileId: string;
+  ownerId: string;
+  /** Set when the download came through a share link. */
+  shareId: string | null;
+  /** Set when a signed-in user downloaded. */
+  userId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  bytes: number;
+  status: number;
+}
+
+// ---- chat rooms ----
+
+export type RoomVisibility = 'public' | 'private';
+
+/** A chat room, from `/api/rooms` (src/features/rooms/rooms.routes.ts). */
+export interface Room {
+  id: string;
+  name: string;
+  visibility: RoomVisibility;
+  ownerId: string;
+  /** The caller's place in the room; null for a public room they have not joined. */
+  role: 'owner' | 'member' | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** `POST /api/rooms/:id/ticket`: open `url` (a single-use ticket, valid for a minute) to join the room socket. */
+export interface RoomTicket {
+  ticket: string;
+  url: string;
+}

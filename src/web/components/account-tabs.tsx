@@ -22,6 +22,12 @@ export function AdminTabs() {
       <Link href="/admin/roles" data-testid="tab-roles">
         Roles
       </Link>
+      <Link href="/admin/storage" data-testid="tab-storage">
+        Storage
+      </Link>
+      <Link href="/admin/access-logs" data-testid="tab-access-logs">
+        Access logs
+      </Link>
     </nav>
   );
 }

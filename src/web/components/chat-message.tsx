@@ -1,0 +1,167 @@
+import { useLayoutEffect, useRef, useState } from 'hono/jsx/dom';
+import type { MessageView } from '../../realtime/protocol';
+import { MAX_TEXT } from '../chat/client';
+import { dateTime } from '../format';
+
+const timeOfDay = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+const dayAndTime = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+});
+
+/** "14:05" today, "Mar 3, 14:05" before. */
+function when(iso: string): string {
+  const date = new Date(iso);
+  return date.toDateString() === new Date().toDateString() ? timeOfDay.format(date) : dayAndTime.format(date);
+}
+
+interface ChatMessageProps {
+  message: MessageView;
+  /** Same author as the message above, shortly after: the name and time are not repeated. */
+  continued: boolean;
+  mine: boolean;
+  canEdit: boolean;
+  canDelete: boolean;
+  onEdit: (message: MessageView, text: string) => boolean;
+  onDelete: (message: MessageView) => void;
+}
+
+function EditForm({ message, onDone }: { message: MessageView; onDone: (text: string | null) => void }) {
+  const ref = useRef<HTMLTextAreaElement>(null);
+  // Set once, not as a `value` prop: hono re-applies `value` on every render and would undo the typing.
+  useLayoutEffect(() => {
+    const field = ref.current;
+    if (!field) return;
+    field.value = message.text;
+    field.focus();
+    field.setSelectionRange(field.value.length, field.value.length);
+  }, []);
+  const save = (event?: Event) => {
+    event?.preventDefault();
+    onDone(ref.current?.value ?? null);
+  };
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') onDone(null);
+    else if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) save(event);
+  };
+  return (
+    <form class="chat-edit" onSubmit={save} data-testid="chat-edit-form">
+      <label class="visually-hidden" for={`edit-${message.id}`}>
+        Edit your message
+      </label>
+      <textarea
+        id={`edit-${message.id}`}
+        ref={ref}
+        class="input chat-textarea"
+        rows={2}
+        maxlength={MAX_TEXT}
+        onKeyDown={onKeyDown}
+        data-testid="chat-edit-input"
+      />
+      <div class="chat-edit-actions">
+        <span class="muted">Enter to save · Esc to cancel</span>
+        <button type="button" class="button button-quiet" onClick={() => onDone(null)}>
+          Cancel
+        </button>
+        <button type="submit" class="button button-small" data-testid="chat-edit-save">
+          Save
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** One stored message: author and time (unless continued), the text, "(edited)", and edit/delete for who may. */
+export function ChatMessage({ message, continued, mine, canEdit, canDelete, onEdit, onDelete }: ChatMessageProps) {
+  const [editing, setEditing] = useState(false);
+  const finish = (text: string | null) => {
+    if (text === null || text.trim() === message.text) setEditing(false);
+    else if (text.trim() && onEdit(message, text)) setEditing(false);
+  };
+  const time = when(message.sentAt);
+  return (
+    <li
+      class={`chat-message${mine ? ' chat-mine' : ''}${continued ? ' chat-continued' : ''}`}
+      data-testid="chat-message"
+      data-seq={message.seq}
+      data-author={message.author.name}
+    >
+      {!continued && (
+        <p class="chat-meta">
+          <span class="chat-author">{message.author.name}</span>
+          <time class="chat-time" datetime={message.sentAt} title={dateTime(message.sentAt)}>
+            {time}
+          </time>
+        </p>
+      )}
+      {editing ? (
+        <EditForm message={message} onDone={finish} />
+      ) : (
+        <p class="chat-body">
+          <span class="chat-text" data-testid="chat-text">
+            {message.text}
+          </span>
+          {message.editedAt && (
+            <span class="chat-edited" title={`Edited ${dateTime(message.editedAt)}`} data-testid="chat-edited">
+              (edited)
+            </span>
+          )}
+        </p>
+      )}
+      {!editing && (canEdit || canDelete) && (
+        <div class="chat-actions">
+          {canEdit && (
+            <button
+              type="button"
+              class="chat-action"
+              onClick={() => setEditing(true)}
+              aria-label={`Edit your message from ${time}`}
+              data-testid="chat-edit"
+            >
+              Edit
+            </button>
+          )}
+          {canDelete && (
+            <button
+              type="button"
+              class="chat-action chat-action-danger"
+              onClick={() => onDelete(message)}
+              aria-label={`Delete the message from ${message.author.name} at ${time}`}
+              data-testid="chat-delete"
+            >
+              Delete
+            </button>
+          )}
+        </div>
+      )}
+    </li>
+  );
+}
+
+/** A message typed here that the server has not acknowledged yet. */
+export function ChatPendingMessage(props: { text: string; name: string; continued: boolean; online: boolean }) {
+  const { text, name, continued, online } = props;
+  return (
+    <li
+      class={`chat-message chat-mine chat-pending${continued ? ' chat-continued' : ''}`}
+      data-testid="chat-message"
+      data-pending="true"
+    >
+      {!continued && (
+        <p class="chat-meta">
+          <span class="chat-author">{name}</span>
+        </p>
+      )}
+      <p class="chat-body">
+        <span class="chat-text" data-testid="chat-text">
+          {text}
+        </span>
+      </p>
+      <p class="chat-sending" data-testid="chat-sending">
+        {online ? 'Sending…' : 'Not sent yet: will send when reconnected'}
+      </p>
+    </li>
+  );
+}

@@ -1,0 +1,334 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Page, WebSocketRoute } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { screenshot, signInWithPhone, uniquePhone, waitForMessage } from './accounts.js';
+import { useBrowser } from './browser.js';
+
+/** Stored messages only (not the ones still waiting for their ack). */
+const STORED_TEXT = '[data-testid="chat-message"]:not([data-pending]) [data-testid="chat-text"]';
+
+const exactly = (text: string) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+
+/** The texts of the stored messages on screen, top to bottom. */
+const shownTexts = (page: Page) => page.locator(STORED_TEXT).allTextContents();
+
+const storedMessage = (page: Page, text: string) => page.locator(STORED_TEXT, { hasText: exactly(text) });
+
+/** The whole list item of a stored message, with its actions. */
+const messageItem = (page: Page, text: string) =>
+  page
+    .locator('[data-testid="chat-message"]:not([data-pending])')
+    .filter({ has: page.getByTestId('chat-text').filter({ hasText: exactly(text) }) });
+
+async function send(page: Page, text: string) {
+  await page.getByTestId('chat-input').fill(text);
+  await page.getByTestId('chat-input').press('Enter');
+}
+
+const connected = (page: Page) => page.locator('[data-testid="chat-status"][data-state="connected"]').waitFor();
+
+/** Signs in with a texted code (no sign-up allowance spent) and sets a display name. */
+async function signInAs(page: Page, baseUrl: string, phone: string, name: string) {
+  await signInWithPhone(page, baseUrl, phone);
+  if (new URL(page.url()).pathname !== '/account') await page.goto('/account');
+  await page.getByTestId('field-name').fill(name);
+  await page.getByTestId('save-profile').click();
+  await page.getByTestId('profile-saved').waitFor();
+}
+
+/** Every expected text on screen exactly once, in this order (other messages may sit between them). */
+async function expectEachOnceInOrder(page: Page, expected: string[]) {
+  const texts = await shownTexts(page);
+  for (const text of expected)
+    expect(
+      texts.filter((shown) => shown === text),
+      text,
+    ).toHaveLength(1);
+  const positions = expected.map((text) => texts.indexOf(text));
+  expect(positions).toEqual([...positions].sort((a, b) => a - b));
+}
+
+/** A signed-in API client (phone code), for the side of a conversation no browser needs to show. */
+async function apiUser(baseUrl: string, phone: string, name: string) {
+  const json = { 'Content-Type': 'application/json' };
+  const requested = await fetch(`${baseUrl}/api/auth/otp/request`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ phone }),
+  });
+  expect(requested.status).toBe(202);
+  const [, code] = await waitForMessage(baseUrl, phone, /(\d{6})/);
+  const verified = await fetch(`${baseUrl}/api/auth/otp/verify`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ phone, code }),
+  });
+  expect(verified.status).toBe(200);
+  const { accessToken } = (await verified.json()) as { accessToken: string };
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { ...json, Authorization: `Bearer ${accessToken}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return (res.status === 204 ? undefined : await res.json()) as T;
+  };
+  await call('PATCH', '/api/users/me', { name });
+  return { call };
+}
+
+type Frame = { type: string; [key: string]: unknown };
+
+/** A room socket from Node: every frame it receives is kept, and can be waited for. */
+async function openSocket(baseUrl: string, ticketUrl: string) {
+  const url = new URL(ticketUrl);
+  url.host = new URL(baseUrl).host;
+  const socket = new WebSocket(url);
+  const frames: Frame[] = [];
+  socket.addEventListener('message', (event) => frames.push(JSON.parse(String(event.data)) as Frame));
+  await new Promise((resolve, reject) => {
+    socket.addEventListener('open', resolve, { once: true });
+    socket.addEventListener('error', reject, { once: true });
+  });
+  const waitFor = async (match: (frame: Frame) => boolean) => {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const found = frames.find(match);
+      if (found) return found;
+      await sleep(50);
+    }
+    throw new Error('no such frame');
+  };
+  return { socket, frames, waitFor, send: (frame: Frame) => socket.send(JSON.stringify(frame)) };
+}
+
+describe('chat rooms', () => {
+  const browser = useBrowser();
+
+  it('should let two people chat across a disconnect without losing or doubling a message', async () => {
+    const ada = await browser.open('/');
+    const bo = await browser.open('/');
+    await signInAs(ada.page, browser.baseUrl, uniquePhone('+4477001'), 'Ada');
+    await signInAs(bo.page, browser.baseUrl, uniquePhone('+4477002'), 'Bo');
+
+    // Ada creates a public room from the room list.
+    const roomName = `Tea room ${Date.now().toString(36)}`;
+    await ada.page.getByTestId('nav-rooms').click();
+    await ada.page.getByTestId('field-name').fill(roomName);
+    await ada.page.getByTestId('create-room-submit').click();
+    await expect(ada.page.getByTestId('room-name').textContent()).resolves.toBe(roomName);
+    await connected(ada.page);
+    await ada.page.getByTestId('chat-empty').waitFor();
+
+    // Bo finds it in the list and joins.
+    await bo.page.getByTestId('nav-rooms').click();
+    const row = bo.page.locator(`[data-testid="room-row"][data-room-name="${roomName}"]`);
+    await row.getByTestId('room-join').click();
+    await connected(bo.page);
+
+    // Presence: both are online, on both screens.
+    for (const { page } of [ada, bo]) {
+      await page.locator('[data-testid="chat-online-count"]', { hasText: '2' }).waitFor();
+      await expect(page.getByTestId('chat-member').allTextContents()).resolves.toEqual([
+        expect.stringMatching(/^Ada/),
+        expect.stringMatching(/^Bo/),
+      ]);
+    }
+
+    // Both ways.
+    await send(ada.page, 'Hello from Ada');
+    await storedMessage(bo.page, 'Hello from Ada').waitFor();
+    await send(bo.page, 'Hi Ada, Bo here');
+    await storedMessage(ada.page, 'Hi Ada, Bo here').waitFor();
+
+    // Typing shows on the other screen, and goes away when Bo clears the field.
+    await bo.page.getByTestId('chat-input').pressSequentially('I am typ', { delay: 20 });
+    await ada.page.getByTestId('chat-typing').filter({ hasText: 'Bo is typing…' }).waitFor();
+    await bo.page.getByTestId('chat-input').fill('');
+    await ada.page.getByTestId('chat-typing').filter({ hasText: /^$/ }).waitFor();
+
+    // Bo's network goes away. Ada keeps talking; Bo writes one message while offline.
+    await bo.page.context().setOffline(true);
+    await bo.page.locator('[data-testid="chat-status"][data-state="offline"]').waitFor();
+    await ada.page.locator('[data-testid="chat-online-count"]', { hasText: '1' }).waitFor();
+    const missed = ['Are you there?', 'Missed message two', 'Missed message three'];
+    for (const text of missed) {
+      await send(ada.page, text);
+      await storedMessage(ada.page, text).waitFor();
+    }
+    // More than the server's burst (20) plus the ten refusals that disconnect a flooder: it must drain at a pace
+    // the server accepts, not get Bo cut off.
+    const backlog = ['Written while offline', ...Array.from({ length: 31 }, (_, i) => `Backlog ${i + 1}`)];
+    for (const text of backlog) await send(bo.page, text);
+    await expect(bo.page.locator('[data-pending="true"]').count()).resolves.toBe(backlog.length);
+    await sleep(2000);
+    // From now on Bo's room sockets pass through the test, which can cut them as a deploy or an evicted object would.
+    const bosSockets: { page: WebSocketRoute; server: WebSocketRoute }[] = [];
+    await bo.page.routeWebSocket(/\/api\/rooms\/[^/]+\/ws/, (page) => {
+      bosSockets.push({ page, server: page.connectToServer() });
+    });
+    await bo.page.context().setOffline(false);
+
+    // Back online: Bo catches up with exactly what was missed, and the offline message is delivered once.
+    await connected(bo.page);
+    await storedMessage(bo.page, 'Backlog 31').waitFor();
+    await storedMessage(ada.page, 'Backlog 31').waitFor();
+    const conversation = ['Hello from Ada', 'Hi Ada, Bo here', ...missed, ...backlog];
+    await expectEachOnceInOrder(bo.page, conversation);
+    await expectEachOnceInOrder(ada.page, conversation);
+    await expect(bo.page.locator('[data-pending="true"]').count()).resolves.toBe(0);
+    await ada.page.locator('[data-testid="chat-online-count"]', { hasText: '2' }).waitFor();
+
+    // A second drop, right after a send: still exactly once on both sides.
+    await send(bo.page, 'Sent as the line dropped');
+    await bo.page.context().setOffline(true);
+    await sleep(500);
+    await bo.page.context().setOffline(false);
+    await connected(bo.page);
+    await storedMessage(ada.page, 'Sent as the line dropped').waitFor();
+    await storedMessage(bo.page, 'Sent as the line dropped').waitFor();
+    await sleep(500);
+    await expectEachOnceInOrder(ada.page, [...conversation, 'Sent as the line dropped']);
+    await expectEachOnceInOrder(bo.page, [...conversation, 'Sent as the line dropped']);
+
+    // The server side goes away without the browser noticing any network change: Bo reconnects after a backoff.
+    const cut = bosSockets.length;
+    const dropped = bosSockets.at(-1);
+    // The page sees 1001 Going Away; the relay's own side can only close as a client does (1000).
+    await dropped?.server.close();
+    await dropped?.page.close({ code: 1001, reason: 'Going away' });
+    await send(ada.page, 'Sent across a server restart');
+    await bo.page.locator('[data-testid="chat-status"][data-state="waiting"]').waitFor();
+    await connected(bo.page);
+    expect(bosSockets.length).toBeGreaterThan(cut);
+    await storedMessage(bo.page, 'Sent across a server restart').waitFor();
+    conversation.push('Sent as the line dropped', 'Sent across a server restart');
+    await expectEachOnceInOrder(bo.page, conversation);
+    // One socket per page: the dropped ones are gone from the room, not counted as extra tabs.
+    await ada.page.locator('[data-testid="chat-online-count"]', { hasText: '2' }).waitFor();
+    await ada.page.getByTestId('chat-member-tabs').waitFor({ state: 'detached' });
+
+    // Edit and delete own messages; both screens follow.
+    const mine = messageItem(ada.page, 'Missed message two');
+    await mine.hover();
+    await mine.getByTestId('chat-edit').click();
+    await ada.page.getByTestId('chat-edit-input').fill('Missed message 2');
+    await ada.page.getByTestId('chat-edit-input').press('Enter');
+    await storedMessage(bo.page, 'Missed message 2').waitFor();
+    const edited = messageItem(bo.page, 'Missed message 2');
+    await edited.getByTestId('chat-edited').waitFor();
+
+    const doomed = messageItem(ada.page, 'Are you there?');
+    await doomed.hover();
+    await doomed.getByTestId('chat-delete').click();
+    await ada.page.getByTestId('confirm').click();
+    await storedMessage(ada.page, 'Are you there?').waitFor({ state: 'detached' });
+    await storedMessage(bo.page, 'Are you there?').waitFor({ state: 'detached' });
+    // Bo may not edit or delete Ada's messages.
+    const adas = messageItem(bo.page, 'Hello from Ada');
+    await expect(adas.getByTestId('chat-delete').count()).resolves.toBe(0);
+
+    // Hovering older messages scrolled Ada's log up; back to the newest for the picture.
+    await ada.page.getByTestId('chat-log').evaluate((log) => {
+      log.scrollTop = log.scrollHeight;
+    });
+    await ada.page.mouse.move(0, 0);
+    await screenshot(ada.page, 'chat-room');
+    await ada.page.getByTestId('nav-rooms').click();
+    await ada.page.getByTestId('room-list').locator('[data-testid="room-row"]').first().waitFor();
+    await screenshot(ada.page, 'chat-rooms');
+
+    // The owner deletes the room: Bo is told it is gone and stops reconnecting.
+    await ada.page.locator(`[data-testid="room-row"][data-room-name="${roomName}"]`).getByTestId('room-open').click();
+    await connected(ada.page);
+    await ada.page.getByTestId('room-settings-toggle').click();
+    await ada.page.getByTestId('room-delete').click();
+    await ada.page.getByTestId('confirm').click();
+    await ada.page.getByTestId('rooms').waitFor();
+    await bo.page.locator('[data-testid="chat-status"][data-state="ended"]', { hasText: /no longer exists/ }).waitFor();
+
+    expect(ada.errors.filter((error) => !/\b40[14]\b/.test(error))).toEqual([]);
+  }, 120_000);
+
+  it('should page older history upward and follow the owner moderating live', async () => {
+    const carol = await apiUser(browser.baseUrl, uniquePhone('+4477003'), 'Carol');
+    const room = await carol.call<{ id: string; name: string }>('POST', '/api/rooms', {
+      name: `Archive ${Date.now().toString(36)}`,
+      visibility: 'public',
+    });
+    const ticket = await carol.call<{ url: string }>('POST', `/api/rooms/${room.id}/ticket`);
+    const socket = await openSocket(browser.baseUrl, ticket.url);
+    // 60 messages: more than a welcome (50) holds. A burst of 15, then within the 5-a-second budget.
+    for (let i = 1; i <= 60; i++) {
+      socket.send({ type: 'send', clientId: `seed-${i}`, text: `Archived message ${i}` });
+      if (i > 15) await sleep(220);
+    }
+    await socket.waitFor((frame) => frame.type === 'ack' && frame.clientId === 'seed-60');
+
+    const { page, errors } = await browser.open('/');
+    await signInAs(page, browser.baseUrl, uniquePhone('+4477004'), 'Dee');
+    await page.goto(`/rooms/${room.id}`);
+    await page.getByTestId('room-join').click();
+    await connected(page);
+    await storedMessage(page, 'Archived message 60').waitFor();
+    expect(await shownTexts(page)).toHaveLength(50);
+
+    // Scrolling to the top loads the page before, keeps the reader's place, and ends at the room's start.
+    await page.getByTestId('chat-log').evaluate((log) => {
+      log.scrollTop = 0;
+    });
+    await storedMessage(page, 'Archived message 1').waitFor();
+    await page.getByText('This is the start of the room.').waitFor();
+    const all = Array.from({ length: 60 }, (_, i) => `Archived message ${i + 1}`);
+    expect(await shownTexts(page)).toEqual(all);
+    // The message that was at the top is still where the reader left it, not pushed down by the new page.
+    const logTop = (await page.getByTestId('chat-log').boundingBox())?.y ?? 0;
+    const keptTop = (await messageItem(page, 'Archived message 11').boundingBox())?.y ?? 0;
+    expect(keptTop - logTop).toBeGreaterThan(0);
+    expect(keptTop - logTop).toBeLessThan(120);
+
+    // The owner deletes a message over the socket: it disappears here too.
+    const target = await carol.call<{ items: { id: string; text: string }[] }>(
+      'GET',
+      `/api/rooms/${room.id}/messages?limit=1`,
+    );
+    socket.send({ type: 'delete', messageId: target.items[0]?.id ?? '' });
+    await storedMessage(page, 'Archived message 60').waitFor({ state: 'detached' });
+
+    // Typing and presence from the other side.
+    socket.send({ type: 'typing' });
+    await page.getByTestId('chat-typing').filter({ hasText: 'Carol is typing…' }).waitFor();
+    await expect(page.getByTestId('chat-member').allTextContents()).resolves.toEqual([
+      expect.stringMatching(/^Carol/),
+      expect.stringMatching(/^Dee/),
+    ]);
+
+    // The composer counts up to 4,000 characters and refuses more.
+    await page.getByTestId('chat-input').fill('x'.repeat(4001));
+    await expect(page.getByTestId('chat-counter').textContent()).resolves.toMatch(/4,001 \/ 4,000/);
+    await expect(page.getByTestId('chat-send').isDisabled()).resolves.toBe(true);
+    await page.getByTestId('chat-input').fill('');
+
+    // Leaving: back to the list, where the room can be joined again.
+    await page.getByTestId('room-leave').click();
+    await page.getByTestId('confirm').click();
+    await page.locator(`[data-testid="room-row"][data-room-id="${room.id}"]`).getByTestId('room-join').waitFor();
+    socket.socket.close();
+
+    // A private room: its owner adds someone by user id, and it shows up in their list.
+    const carolId = (await carol.call<{ id: string }>('GET', '/api/users/me')).id;
+    await page.getByTestId('field-name').fill('Dee and Carol');
+    await page.locator('input[name="visibility"][value="private"]').check();
+    await page.getByTestId('create-room-submit').click();
+    await connected(page);
+    await expect(page.getByTestId('room-visibility').textContent()).resolves.toBe('private');
+    await page.getByTestId('room-settings-toggle').click();
+    await page.getByTestId('field-userId').fill(carolId);
+    await page.getByTestId('room-add-member').click();
+    await page.getByTestId('member-added').waitFor();
+    const carolsRooms = await carol.call<{ items: { name: string; role: string }[] }>('GET', '/api/rooms');
+    expect(carolsRooms.items).toContainEqual(expect.objectContaining({ name: 'Dee and Carol', role: 'member' }));
+    expect(errors.filter((error) => !/\b40[14]\b/.test(error))).toEqual([]);
+  }, 90_000);
+});
