@@ -75,6 +75,39 @@ function roleOf(comm, pid, port) {
 const roleCache = new Map();
 
 /**
+ * The live processes of one server's group, with their roles (Linux; elsewhere empty).
+ * @param {GroupSpec} spec
+ * @returns {{ pid: number, comm: string, role: Role }[]}
+ */
+export function groupProcesses(spec) {
+  if (!LINUX) return [];
+  let entries = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const found = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const line = readText(`/proc/${entry}/stat`);
+    if (!line) continue;
+    const close = line.lastIndexOf(')');
+    if (Number(line.slice(close + 2).split(' ')[2]) !== spec.pgid) continue;
+    const pid = Number(entry);
+    const comm = line.slice(line.indexOf('(') + 1, close);
+    const key = `${pid}:${comm}`;
+    let role = roleCache.get(key);
+    if (!role) {
+      role = roleOf(comm, pid, spec.port);
+      roleCache.set(key, role);
+    }
+    found.push({ pid, comm, role });
+  }
+  return found;
+}
+
+/**
  * CPU used so far by every live process of the given groups, this process and the machine.
  * @param {GroupSpec[]} specs
  * @returns {CpuSnapshot}

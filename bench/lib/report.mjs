@@ -95,6 +95,12 @@ export function measurementRow(target, run, m) {
   ];
 }
 
+/**
+ * The run label of a merged row: "all", or how many runs it holds when some were left out.
+ * @param {{ used: number, of: number }} counts
+ */
+export const allLabel = ({ used, of }) => (used === of ? 'all' : `all ${used} clean`);
+
 /** A footnote for rows marked by `measurementRow`, or null when none is. */
 export function restartNote(/** @type {import('./load.mjs').Measurement[]} */ measurements) {
   return measurements.some(restarted)

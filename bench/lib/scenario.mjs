@@ -1,4 +1,5 @@
 // What a scenario is, and the A/B loop most of them share.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { measure, mergeMeasurements, restarted, settle } from './load.mjs';
 
 /**
@@ -119,4 +120,32 @@ export async function runRounds({ targets, settings, log }) {
     best[target.name] = used.reduce((a, b) => (b.rps > a.rps ? b : a));
   }
   return { warmup, runs, merged, best, excluded, mergedFrom };
+}
+
+/**
+ * Runs `work`; if it throws (a worker reload mid-request: wrangler answers 503 "Your worker
+ * restarted mid-request", sockets drop), waits until the server answers again and tries
+ * again, up to `attempts` times in all. For steps that cannot be measured half-way, such
+ * as one big upload. Returns how many tries failed, so the caller can flag the result.
+ * @template T
+ * @param {import('./servers.mjs').Server} server
+ * @param {() => Promise<T>} work
+ * @param {{ label: string, log: (message: string) => void, attempts?: number }} options
+ * @returns {Promise<{ value: T, failedTries: number }>}
+ */
+export async function retryAfterRestart(server, work, { label, log, attempts = 3 }) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { value: await work(), failedTries: attempt - 1 };
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      log(
+        `${label}: ${String(/** @type {Error} */ (error).message)
+          .split('\n')[0]
+          .slice(0, 160)}; waiting for ${server.name} and trying again…`,
+      );
+      await sleep(1000);
+      await server.ready();
+    }
+  }
 }

@@ -19,6 +19,8 @@ export const ROOT = path.resolve(import.meta.dirname, '..', '..');
  * @property {number} pid the process group id (the spawned process is its leader)
  * @property {string[]} command what was run, for the result file
  * @property {() => string} tail the last lines of its output
+ * @property {(timeoutMs?: number) => Promise<void>} ready resolves once it answers its ready path with 200
+ *   again (after wrangler restarted the worker, say); throws if it does not in time
  * @property {() => Promise<void>} stop
  */
 
@@ -187,6 +189,7 @@ export async function startServer({
     pid: pgid,
     command: [command, ...args].map((part) => (part.startsWith(ROOT + path.sep) ? path.relative(ROOT, part) : part)),
     tail,
+    ready: (timeoutMs = 60_000) => waitUntilReady(`${url}${readyPath}`, { timeoutMs, exited: () => exitedWith }),
     stop,
   };
 }

@@ -44,35 +44,70 @@ export async function startHearth({ verbose = false, readyPath = '/api/meta' } =
 }
 
 /**
+ * A worker under bench/ started with plain `wrangler dev`, on a free port with a fresh state dir.
+ * @param {object} options
+ * @param {string} options.name label for logs, errors and CPU accounting
+ * @param {string} options.dir its directory under bench/ (holding wrangler.toml)
+ * @param {string[]} [options.extraArgs] e.g. `--var NAME:value`
+ * @param {string} [options.readyPath] must answer 200 before it counts as up
+ * @param {boolean} [options.verbose]
+ * @returns {Promise<import('./servers.mjs').Server>}
+ */
+async function startBenchWorker({ name, dir, extraArgs = [], readyPath = '/', verbose = false }) {
+  const port = await freePort(HOST);
+  const persistTo = tempDir(name);
+  return startServer({
+    name,
+    command: path.join(ROOT, 'node_modules', '.bin', 'wrangler'),
+    args: [
+      'dev',
+      '--config',
+      path.join(ROOT, 'bench', dir, 'wrangler.toml'),
+      '--port',
+      String(port),
+      ...(await commonDevFlags(persistTo)),
+      ...extraArgs,
+    ],
+    url: `http://${HOST}:${port}`,
+    readyPath,
+    env: childEnv({ WRANGLER_LOG_PATH: path.join(persistTo, 'wrangler-logs') }),
+    verbose,
+  });
+}
+
+/**
  * bench/bare-worker: no framework; answers every request with `body` and
  * `contentType`. The baseline for "what do wrangler dev and workerd cost alone".
  * @param {{ body: string, contentType: string, verbose?: boolean }} options
  * @returns {Promise<import('./servers.mjs').Server>}
  */
-export async function startBareWorker({ body, contentType, verbose = false }) {
-  const port = await freePort(HOST);
-  const persistTo = tempDir('bare');
-  return startServer({
+export function startBareWorker({ body, contentType, verbose = false }) {
+  return startBenchWorker({
     name: 'bare',
-    command: path.join(ROOT, 'node_modules', '.bin', 'wrangler'),
-    args: [
-      'dev',
-      '--config',
-      path.join(ROOT, 'bench', 'bare-worker', 'wrangler.toml'),
-      '--port',
-      String(port),
-      ...(await commonDevFlags(persistTo)),
-      // wrangler splits --var at the first colon only, so JSON passes through intact.
-      '--var',
-      `BODY:${body}`,
-      '--var',
-      `CONTENT_TYPE:${contentType}`,
-    ],
-    url: `http://${HOST}:${port}`,
-    readyPath: '/',
-    env: childEnv({ WRANGLER_LOG_PATH: path.join(persistTo, 'wrangler-logs') }),
+    dir: 'bare-worker',
+    // wrangler splits --var at the first colon only, so JSON passes through intact.
+    extraArgs: ['--var', `BODY:${body}`, '--var', `CONTENT_TYPE:${contentType}`],
     verbose,
   });
+}
+
+/**
+ * bench/bare-r2: `PUT /r2/<key>` streams the body into a local R2 bucket (in one put, or
+ * `?part=<bytes>` as multipart parts), `GET /r2/<key>` streams it back, `PUT /sink` reads
+ * a body and keeps nothing. The baselines for uploads and downloads.
+ * @param {{ verbose?: boolean }} [options]
+ */
+export function startBareR2({ verbose = false } = {}) {
+  return startBenchWorker({ name: 'bare-r2', dir: 'bare-r2', verbose });
+}
+
+/**
+ * bench/bare-rooms: a hibernation Durable Object that relays every frame to every socket
+ * (`GET /ws?room=<name>`). The baseline for chat rooms.
+ * @param {{ verbose?: boolean }} [options]
+ */
+export function startBareRooms({ verbose = false } = {}) {
+  return startBenchWorker({ name: 'bare-rooms', dir: 'bare-rooms', verbose });
 }
 
 /**

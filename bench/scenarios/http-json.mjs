@@ -3,6 +3,7 @@
 import { describeEnvironment } from '../lib/environment.mjs';
 import { probe } from '../lib/probe.mjs';
 import {
+  allLabel,
   compare,
   cpuBreakdown,
   format,
@@ -19,10 +20,6 @@ import { startBareWorker, startHearth } from '../lib/targets.mjs';
 const PATH = '/api/meta';
 const DESCRIPTION =
   'GET /api/meta through the full middleware stack vs a bare worker returning the same JSON (both under wrangler dev)';
-
-/** "all", or how many runs a merged row holds when some were left out. */
-const allLabel = (/** @type {{ used: number, of: number }} */ { used, of }) =>
-  used === of ? 'all' : `all ${used} clean`;
 
 /** @type {import('../lib/scenario.mjs').Scenario} */
 export default {

@@ -1,7 +1,10 @@
 // Every scenario `npm run bench` knows, in the order a full run goes through them.
 // To add one: write bench/scenarios/<name>.mjs exporting a Scenario (bench/lib/scenario.mjs)
 // as default, import it here, and describe it in bench/README.md.
+import auth from './auth.mjs';
+import files from './files.mjs';
 import httpJson from './http-json.mjs';
+import rooms from './rooms.mjs';
 
 /** @type {import('../lib/scenario.mjs').Scenario[]} */
-export const scenarios = [httpJson];
+export const scenarios = [httpJson, auth, files, rooms];
