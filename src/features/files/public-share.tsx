@@ -76,15 +76,7 @@ async function show(c: Context<AppEnv>) {
   try {
     resolved = await resolveShare(c.var.db, c.req.param('token') ?? '');
   } catch (error) {
-    if (!wantsJson(c) && error instanceof AppError && (error.status === 404 || error.status === 410)) {
-      c.header('Content-Security-Policy', PAGE_CSP);
-      return html(
-        c,
-        <ShareGonePage status={error.status as 404 | 410} message={error.message} />,
-        error.status as 404 | 410,
-      );
-    }
-    throw error;
+    return gonePage(c, error, !wantsJson(c));
   }
   if (wantsJson(c)) {
     return c.json({
@@ -100,9 +92,28 @@ async function show(c: Context<AppEnv>) {
   return page(c, resolved, 200);
 }
 
+/** A browser gets the "link not found / no longer available" page; API clients get the problem. */
+function gonePage(c: Context<AppEnv>, error: unknown, asPage: boolean): Response | Promise<Response> {
+  if (asPage && error instanceof AppError && (error.status === 404 || error.status === 410)) {
+    c.header('Content-Security-Policy', PAGE_CSP);
+    const status = error.status as 404 | 410;
+    return html(c, <ShareGonePage status={status} message={error.message} />, status);
+  }
+  throw error;
+}
+
 async function download(c: Context<AppEnv>) {
-  const resolved = await resolveShare(c.var.db, c.req.param('token') ?? '');
   const fromForm = c.req.method === 'POST' && !wantsJson(c);
+  try {
+    return await serveShare(c, fromForm);
+  } catch (error) {
+    // The form of a page opened earlier may post after the link ran out.
+    return gonePage(c, error, fromForm);
+  }
+}
+
+async function serveShare(c: Context<AppEnv>, fromForm: boolean) {
+  const resolved = await resolveShare(c.var.db, c.req.param('token') ?? '');
   try {
     await checkSharePassword(c, resolved);
   } catch (error) {
@@ -125,11 +136,10 @@ async function download(c: Context<AppEnv>) {
     });
   }
   // A form post answers with the file itself, so the browser saves it as an attachment.
-  if (fromForm)
-    served.response.headers.set(
-      'Content-Disposition',
-      served.response.headers.get('Content-Disposition')?.replace(/^inline/, 'attachment') ?? '',
-    );
+  if (fromForm) {
+    const disposition = served.response.headers.get('Content-Disposition') ?? '';
+    served.response.headers.set('Content-Disposition', disposition.replace(/^inline/, 'attachment'));
+  }
   return served.response;
 }
 

@@ -74,6 +74,14 @@ describe('share links', () => {
     const page = await fetchUrl(share.url);
     expect(page.status).toBe(410);
     expect(await page.text()).toContain('no longer available');
+    // The form of a page opened before the cap ran out answers with the page too, not JSON.
+    const form = await download(share, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
+    expect(form.status).toBe(410);
+    expect(form.headers.get('content-type')).toContain('text/html');
   });
 
   it('should say 410 once expired and 404 once revoked or unknown', async () => {
