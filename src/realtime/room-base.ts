@@ -200,8 +200,12 @@ export abstract class RoomBase extends DurableObject<Env> {
 
   /** Runs task `name` at `at` (the earlier time wins if it is already scheduled). */
   protected async schedule(name: string, at: number): Promise<void> {
+    // Synchronous SQLite first: when the task is already due as early, nothing async happens,
+    // so a busy room does not wait on the alarm API once per message.
+    const existing = this.sql.exec<{ at: number }>('SELECT at FROM room_tasks WHERE name = ?', name).toArray()[0];
+    if (existing && existing.at <= at) return;
     this.sql.exec(
-      'INSERT INTO room_tasks (name, at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET at = min(at, excluded.at)',
+      'INSERT INTO room_tasks (name, at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET at = excluded.at',
       name,
       at,
     );
