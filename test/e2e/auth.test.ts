@@ -185,7 +185,11 @@ describe('accounts in the web app', () => {
     await expect(page.getByTestId('oauth-error').textContent()).resolves.toMatch(/another browser/);
     // Linking a provider from the account page comes back to the home page.
     await page.goto('/?linked=linkedin');
-    await expect(page.getByTestId('link-done').textContent()).resolves.toMatch(/^LinkedIn is now linked/);
+    // The provider's display name arrives with /api/meta: wait for it rather than read the first render.
+    await page
+      .getByTestId('link-done')
+      .filter({ hasText: /^LinkedIn is now linked/ })
+      .waitFor();
     await page.goto('/?error=oauth_identity_in_use');
     await expect(page.getByTestId('link-error').textContent()).resolves.toMatch(/another Hearth account/);
 

@@ -43,6 +43,21 @@ export async function expectProblem(res: Response, status: number, code: string)
   return body;
 }
 
+/** Asserts a device is signed out: its access token and its refresh token are both refused. */
+export async function expectSignedOut(device: { accessToken: string; refreshToken: string }): Promise<void> {
+  await expectProblem(await call('/api/auth/sessions', { token: device.accessToken }), 401, 'unauthorized');
+  await expectProblem(
+    await call('/api/auth/refresh', { body: { refreshToken: device.refreshToken } }),
+    401,
+    'unauthorized',
+  );
+}
+
+/** Asserts a password sign-in is refused with `status`/`code`. */
+export async function expectLoginRefused(email: string, password: string, status = 401, code = 'unauthorized') {
+  await expectProblem(await call('/api/auth/login', { body: { email, password } }), status, code);
+}
+
 export function uniqueEmail(prefix = 'user'): string {
   return `${prefix}-${crypto.randomUUID().slice(0, 8)}@example.com`;
 }

@@ -1,6 +1,14 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { call, expectProblem, makeAdmin, registerUser, type TestUser } from '../../../test/worker/helpers';
+import {
+  call,
+  expectLoginRefused,
+  expectProblem,
+  expectSignedOut,
+  makeAdmin,
+  registerUser,
+  type TestUser,
+} from '../../../test/worker/helpers';
 import { createDb } from '../../db/client';
 import type { PublicUser } from '../users/users.service';
 import { createUser } from '../users/users.service';
@@ -158,17 +166,8 @@ describe('PATCH /api/admin/users/:id', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ id: user.id, status: 'deactivated' });
 
-    await expectProblem(await call('/api/users/me', { token: user.accessToken }), 401, 'unauthorized');
-    await expectProblem(
-      await call('/api/auth/refresh', { body: { refreshToken: user.refreshToken } }),
-      401,
-      'unauthorized',
-    );
-    await expectProblem(
-      await call('/api/auth/login', { body: { email: user.email, password: user.password } }),
-      403,
-      'forbidden',
-    );
+    await expectSignedOut(user);
+    await expectLoginRefused(user.email, user.password, 403, 'forbidden');
     const live = await env.DB.prepare('SELECT count(*) AS n FROM sessions WHERE user_id = ?1 AND revoked_at IS NULL')
       .bind(user.id)
       .first<{ n: number }>();

@@ -2,7 +2,9 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import {
   call,
+  expectLoginRefused,
   expectProblem,
+  expectSignedOut,
   ORIGIN,
   PASSWORD,
   randomIp,
@@ -108,17 +110,8 @@ describe('password reset', () => {
     const res = await call('/api/auth/password-reset/confirm', { body: { token, password: NEW_PASSWORD } });
     expect(res.status).toBe(204);
     expect(res.headers.get('set-cookie')).toBeNull();
-    await expectProblem(await call('/api/auth/sessions', { token: user.accessToken }), 401, 'unauthorized');
-    await expectProblem(
-      await call('/api/auth/refresh', { body: { refreshToken: user.refreshToken } }),
-      401,
-      'unauthorized',
-    );
-    await expectProblem(
-      await call('/api/auth/login', { body: { email: user.email, password: user.password } }),
-      401,
-      'unauthorized',
-    );
+    await expectSignedOut(user);
+    await expectLoginRefused(user.email, user.password);
     expect((await call('/api/auth/login', { body: { email: user.email, password: NEW_PASSWORD } })).status).toBe(200);
   });
 
