@@ -81,6 +81,32 @@ describe('resumable uploads', () => {
     );
   });
 
+  it('should assemble a file far past the 100 MB request limit', async () => {
+    const user = await registerUser();
+    const parts = 12;
+    const size = parts * PART_SIZE - 5;
+    const upload = await start(user.accessToken, size, 'archive.tar');
+    const lastPart = bytesOf(PART_SIZE - 5, parts);
+    for (let n = 1; n <= parts; n++) {
+      const bytes = n === parts ? lastPart : bytesOf(PART_SIZE, n);
+      expect((await putPart(user.accessToken, upload.uploadId, n, bytes)).status).toBe(200);
+    }
+    const done = await call(`/api/files/uploads/${upload.uploadId}/complete`, {
+      method: 'POST',
+      token: user.accessToken,
+    });
+    expect(done.status).toBe(201);
+    const file = (await done.json()) as { id: string; size: number };
+    expect(file.size).toBe(size);
+    expect(size).toBeGreaterThan(100 * 1024 * 1024);
+    const link = (await (await call(`/api/files/${file.id}/download`, { token: user.accessToken })).json()) as {
+      url: string;
+    };
+    const tail = await exports.default.fetch(link.url, { headers: { range: 'bytes=-1000' } });
+    expect(tail.status).toBe(206);
+    expect(new Uint8Array(await tail.arrayBuffer())).toEqual(lastPart.subarray(lastPart.length - 1000));
+  }, 120_000);
+
   it('should refuse a part of the wrong size or number', async () => {
     const user = await registerUser();
     const upload = await start(user.accessToken, 100);
