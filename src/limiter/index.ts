@@ -4,7 +4,7 @@ import type { LimitDecision, Limiter, LimitRule } from './limiter-object';
 
 export type { LimitRule } from './limiter-object';
 
-function limiterFor(env: Env, key: string): DurableObjectStub<Limiter> {
+function limiterFor(env: Env, key: string) {
   return env.LIMITER.get(env.LIMITER.idFromName(key));
 }
 

@@ -5,16 +5,16 @@ import { call, expectProblem, registerUser } from '../../test/worker/helpers';
 import { connect, createRoom, type Frame, openSocket, ticketFor } from '../../test/worker/sockets';
 import type { ChatRoom } from './chat-room';
 
-const stubOf = (roomId: string) => env.ROOMS.get(env.ROOMS.idFromName(roomId));
+const roomOf = (roomId: string) => env.ROOMS.get(env.ROOMS.idFromName(roomId));
 
 /** Makes every scheduled task of a room due and runs its alarm, as time passing would. */
 async function runTasksNow(roomId: string): Promise<void> {
-  await runInDurableObject(stubOf(roomId), async (_instance: ChatRoom, state) => {
+  await runInDurableObject(roomOf(roomId), async (_instance: ChatRoom, state) => {
     state.storage.sql.exec('UPDATE room_tasks SET at = 0');
     // The test runner removes an alarm it ran, even one the handler set again, so arm one here.
     await state.storage.setAlarm(Date.now() + 1);
   });
-  await runDurableObjectAlarm(stubOf(roomId));
+  await runDurableObjectAlarm(roomOf(roomId));
 }
 
 const archivedSeqs = async (roomId: string) =>
@@ -211,7 +211,7 @@ describe('the chat protocol', () => {
     expect(await a.socket.next('edited')).toMatchObject({ id: ack.id, text: 'typo' });
     a.socket.send({ type: 'edit', messageId: ack.id, text: 'hijack' });
     expect(await a.socket.next('error')).toMatchObject({ code: 'forbidden' });
-    await runInDurableObject(stubOf(room.id), (_instance: ChatRoom, state) => {
+    await runInDurableObject(roomOf(room.id), (_instance: ChatRoom, state) => {
       state.storage.sql.exec('UPDATE messages SET sent_at = sent_at - 16 * 60 * 1000 WHERE id = ?', ack.id);
     });
     b.socket.send({ type: 'edit', messageId: ack.id, text: 'too late' });
@@ -307,7 +307,7 @@ describe('durability', () => {
     socket.send({ type: 'send', clientId: 'before', text: 'before eviction' });
     await socket.next('ack');
     await socket.next('message');
-    await evictDurableObject(stubOf(room.id));
+    await evictDurableObject(roomOf(room.id));
     socket.send({ type: 'send', clientId: 'after', text: 'after eviction' });
     const ack = await socket.next('ack');
     expect(ack.seq).toBe(2);
@@ -344,7 +344,7 @@ describe('durability', () => {
       socket.send({ type: 'send', clientId: 'kept', text: 'kept through a failure' });
       await socket.next('ack');
       await runTasksNow(room.id);
-      const pending = await runInDurableObject(stubOf(room.id), (_instance: ChatRoom, state) => ({
+      const pending = await runInDurableObject(roomOf(room.id), (_instance: ChatRoom, state) => ({
         unarchived: state.storage.sql.exec('SELECT count(*) AS n FROM messages WHERE archived_version < version').one()
           .n,
         retry: state.storage.sql.exec("SELECT count(*) AS n FROM room_tasks WHERE name = 'archive'").one().n,
