@@ -1,6 +1,6 @@
 import type { Env } from '../env';
 import { AppError } from '../lib/errors';
-import type { LimitDecision, Limiter, LimitRule } from './limiter-object';
+import type { LimitDecision, LimitRule } from './limiter-object';
 
 export type { LimitRule } from './limiter-object';
 
