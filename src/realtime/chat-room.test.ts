@@ -160,6 +160,31 @@ describe('the chat protocol', () => {
     again.socket.close();
   });
 
+  it('should replay edits and deletions of already-seen messages on catch-up', async () => {
+    const ada = await registerUser();
+    const bob = await registerUser();
+    const room = await createRoom(ada);
+    const a = await connect(ada, room.id);
+    a.socket.send({ type: 'send', clientId: 'one', text: 'first' });
+    const first = await a.socket.next('ack');
+    a.socket.send({ type: 'send', clientId: 'two', text: 'second' });
+    const second = await a.socket.next('ack');
+    const b = await connect(bob, room.id);
+    b.socket.close();
+    a.socket.send({ type: 'edit', messageId: first.id, text: 'first, edited' });
+    await a.socket.next('edited');
+    a.socket.send({ type: 'delete', messageId: second.id });
+    await a.socket.next('deleted');
+    a.socket.send({ type: 'send', clientId: 'three', text: 'third' });
+    await a.socket.next('ack');
+    const again = await connect(bob, room.id, 2);
+    expect((again.welcome.history as { text: string }[]).map((m) => m.text)).toEqual(['third']);
+    expect(await again.socket.next('edited')).toMatchObject({ id: first.id, text: 'first, edited' });
+    expect(await again.socket.next('deleted')).toMatchObject({ id: second.id, seq: 2 });
+    a.socket.close();
+    again.socket.close();
+  });
+
   it('should show typing to others, throttled, with an expiry, and stop it', async () => {
     const ada = await registerUser({ name: 'Ada' });
     const bob = await registerUser();

@@ -136,6 +136,38 @@ export class ChatRoom extends RoomBase {
       seq: this.lastSeq(),
       now: new Date().toISOString(),
     });
+    if (since !== null) this.replayChanges(ws, since);
+  }
+
+  /**
+   * What changed, while a client was away, in messages it had already seen:
+   * edits and deletions made after the last message it saw was sent. Some may
+   * be ones it saw before it dropped; applying an edit or delete twice is
+   * harmless.
+   */
+  private replayChanges(ws: WebSocket, since: number): void {
+    const seen = this.sql.exec<{ sent_at: number }>('SELECT sent_at FROM messages WHERE seq = ?', since).toArray()[0];
+    if (!seen) return;
+    const changed = this.sql
+      .exec<Row>(
+        'SELECT * FROM messages WHERE seq <= ? AND (edited_at > ? OR deleted_at > ?) ORDER BY seq',
+        since,
+        seen.sent_at,
+        seen.sent_at,
+      )
+      .toArray();
+    for (const row of changed) {
+      if (row.deleted_at !== null) this.send(ws, { type: 'deleted', id: row.id, seq: row.seq });
+      else if (row.edited_at !== null) {
+        this.send(ws, {
+          type: 'edited',
+          id: row.id,
+          seq: row.seq,
+          text: row.text,
+          editedAt: new Date(row.edited_at).toISOString(),
+        });
+      }
+    }
   }
 
   protected async onFrame(ws: WebSocket, identity: Identity, frame: ClientFrame): Promise<void> {
