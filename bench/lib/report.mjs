@@ -195,3 +195,53 @@ export function writeResult(name, data) {
   writeFileSync(file, `${JSON.stringify(data, replacer, 2)}\n`);
   return file;
 }
+
+/**
+ * The app-vs-bare part of a load scenario: settings, response sizes, the rounds table,
+ * and the ratio and CPU lines. Scenarios put their own title and extra lines around it.
+ * @param {{
+ *   settings: { connections: number, pipelining: number, warmupSeconds: number, rounds: number, seconds: number },
+ *   responses: { app: { bodyBytes: number, headerBytes: number, headerNames: string[] }, bare: { bodyBytes: number, headerBytes: number, headerNames: string[] } },
+ *   rounds: { runs: { round: number, target: string, measurement: import('./load.mjs').Measurement }[], merged: Record<'app' | 'bare', import('./load.mjs').Measurement>, best: Record<'app' | 'bare', import('./load.mjs').Measurement>, mergedFrom: Record<'app' | 'bare', { used: number, of: number }> },
+ *   extraHeader?: string[],
+ * }} input
+ */
+export function appVersusBare({ settings, responses, rounds, extraHeader = [] }) {
+  const { runs, merged, best, mergedFrom } = rounds;
+  const comparison = {
+    ...compare(merged.app, merged.bare),
+    // Load from elsewhere only ever slows a run down, so the best runs are the least disturbed.
+    bestRunThroughputRatio: ratio(best.app.rps, best.bare.rps),
+  };
+  const rows = [
+    ...runs.map(({ round, target, measurement }) => measurementRow(target, `round ${round}`, measurement)),
+    null,
+    measurementRow('app', allLabel(mergedFrom.app), merged.app),
+    measurementRow('bare', allLabel(mergedFrom.bare), merged.bare),
+  ];
+  const { app, bare } = responses;
+  const lines = [
+    `  ${settings.connections} connections, pipelining ${settings.pipelining}, warm-up ${settings.warmupSeconds} s, ` +
+      `${settings.rounds} × ${settings.seconds} s per target, order alternating (ABBA…)`,
+    `  responses: app ${app.bodyBytes} B body + ~${app.headerBytes} B in ${app.headerNames.length} headers; ` +
+      `bare ${bare.bodyBytes} B body + ~${bare.headerBytes} B in ${bare.headerNames.length} headers`,
+    ...extraHeader,
+    '',
+    table(MEASUREMENT_COLUMNS, rows),
+    ...[restartNote(runs.map((run) => run.measurement))].filter((note) => note !== null),
+    '',
+    `app / bare, "all" rows:  throughput ${format.ratio(comparison.throughputRatio)}   ` +
+      `p50 ${format.ratio(comparison.p50Ratio)}   p99 ${format.ratio(comparison.p99Ratio)}`,
+    `app / bare, best rounds: throughput ${format.ratio(comparison.bestRunThroughputRatio)} ` +
+      `(${format.count(best.app.rps)} vs ${format.count(best.bare.rps)} req/s)`,
+    `server CPU per request:  ${format.us(merged.app.serverCpuUsPerRequest)} vs ` +
+      `${format.us(merged.bare.serverCpuUsPerRequest)} µs = ${format.ratio(comparison.serverCpuPerRequestRatio)} ` +
+      `(${format.deltaUs(comparison.extraServerCpuUsPerRequest)}); in the worker's own workerd ` +
+      `${format.us(merged.app.runtimeCpuUsPerRequest)} vs ${format.us(merged.bare.runtimeCpuUsPerRequest)} µs = ` +
+      `${format.ratio(comparison.runtimeCpuPerRequestRatio)} (${format.deltaUs(comparison.extraRuntimeCpuUsPerRequest)})`,
+    `  by process, µs/req:    app ${cpuBreakdown(merged.app)}`,
+    `                         bare ${cpuBreakdown(merged.bare)}`,
+    ...[noiseNote(runs.map((run) => run.measurement))].filter((note) => note !== null),
+  ];
+  return { comparison, lines };
+}

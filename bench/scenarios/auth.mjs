@@ -11,18 +11,7 @@ import { cpuSnapshot, cpuUsage } from '../lib/cpu.mjs';
 import { describeEnvironment } from '../lib/environment.mjs';
 import { summarizeLatency } from '../lib/load.mjs';
 import { probe } from '../lib/probe.mjs';
-import {
-  allLabel,
-  compare,
-  cpuBreakdown,
-  format,
-  MEASUREMENT_COLUMNS,
-  measurementRow,
-  noiseNote,
-  ratio,
-  restartNote,
-  table,
-} from '../lib/report.mjs';
+import { appVersusBare, format, ratio, table } from '../lib/report.mjs';
 import { roundsSeconds, runRounds } from '../lib/scenario.mjs';
 import { liveGroups } from '../lib/servers.mjs';
 import { startBareWorker, startHearth } from '../lib/targets.mjs';
@@ -243,10 +232,11 @@ export default {
         settings,
         log,
       });
-      const comparison = {
-        ...compare(merged.app, merged.bare),
-        bestRunThroughputRatio: ratio(best.app.rps, best.bare.rps),
-      };
+      const { comparison, lines: loadLines } = appVersusBare({
+        settings,
+        responses: { app: me, bare: bareMe },
+        rounds: { runs, merged, best, mergedFrom },
+      });
 
       // ---- report ----------------------------------------------------------------------------
       const seriesColumns = /** @type {import('../lib/report.mjs').Column[]} */ ([
@@ -273,12 +263,6 @@ export default {
         s.serverCpuMsPerRequest === null ? '–' : format.ms(s.serverCpuMsPerRequest),
         s.runtimeCpuMsPerRequest === null ? '–' : format.ms(s.runtimeCpuMsPerRequest),
       ]);
-      const loadRows = [
-        ...runs.map(({ round, target, measurement }) => measurementRow(target, `round ${round}`, measurement)),
-        null,
-        measurementRow('app', allLabel(mergedFrom.app), merged.app),
-        measurementRow('bare', allLabel(mergedFrom.bare), merged.bare),
-      ];
       const report = [
         'auth (a): sign-in latency, Hearth app vs references (wrangler dev, local)',
         `  ${LOGINS} sequential POST /api/auth/login (client "native"), round-robin over ${ACCOUNTS} accounts, each ` +
@@ -308,26 +292,7 @@ export default {
           ),
         '',
         `auth (b): GET ${ME} with a Bearer token, Hearth app vs bare worker with the same body`,
-        `  ${settings.connections} connections, pipelining ${settings.pipelining}, warm-up ${settings.warmupSeconds} s, ` +
-          `${settings.rounds} × ${settings.seconds} s per target, order alternating (ABBA…)`,
-        `  responses: app ${me.bodyBytes} B body + ~${me.headerBytes} B in ${me.headerNames.length} headers; ` +
-          `bare ${bareMe.bodyBytes} B body + ~${bareMe.headerBytes} B in ${bareMe.headerNames.length} headers`,
-        '',
-        table(MEASUREMENT_COLUMNS, loadRows),
-        ...[restartNote(runs.map((run) => run.measurement))].filter((note) => note !== null),
-        '',
-        `app / bare, "all" rows:  throughput ${format.ratio(comparison.throughputRatio)}   ` +
-          `p50 ${format.ratio(comparison.p50Ratio)}   p99 ${format.ratio(comparison.p99Ratio)}`,
-        `app / bare, best rounds: throughput ${format.ratio(comparison.bestRunThroughputRatio)} ` +
-          `(${format.count(best.app.rps)} vs ${format.count(best.bare.rps)} req/s)`,
-        `server CPU per request:  ${format.us(merged.app.serverCpuUsPerRequest)} vs ` +
-          `${format.us(merged.bare.serverCpuUsPerRequest)} µs = ${format.ratio(comparison.serverCpuPerRequestRatio)} ` +
-          `(${format.deltaUs(comparison.extraServerCpuUsPerRequest)}); in the worker's own workerd ` +
-          `${format.us(merged.app.runtimeCpuUsPerRequest)} vs ${format.us(merged.bare.runtimeCpuUsPerRequest)} µs = ` +
-          `${format.ratio(comparison.runtimeCpuPerRequestRatio)} (${format.deltaUs(comparison.extraRuntimeCpuUsPerRequest)})`,
-        `  by process, µs/req:    app ${cpuBreakdown(merged.app)}`,
-        `                         bare ${cpuBreakdown(merged.bare)}`,
-        ...[noiseNote(runs.map((run) => run.measurement))].filter((note) => note !== null),
+        ...loadLines,
       ].join('\n');
 
       return {

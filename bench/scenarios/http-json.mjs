@@ -2,18 +2,7 @@
 // The difference is what the framework and the middleware stack cost per request.
 import { describeEnvironment } from '../lib/environment.mjs';
 import { probe } from '../lib/probe.mjs';
-import {
-  allLabel,
-  compare,
-  cpuBreakdown,
-  format,
-  MEASUREMENT_COLUMNS,
-  measurementRow,
-  noiseNote,
-  ratio,
-  restartNote,
-  table,
-} from '../lib/report.mjs';
+import { appVersusBare } from '../lib/report.mjs';
 import { roundsSeconds, runRounds } from '../lib/scenario.mjs';
 import { startBareWorker, startHearth } from '../lib/targets.mjs';
 
@@ -61,43 +50,16 @@ export default {
         settings,
         log,
       });
-      const comparison = {
-        ...compare(merged.app, merged.bare),
-        // Load from elsewhere only ever slows a run down, so the best runs are the least disturbed.
-        bestRunThroughputRatio: ratio(best.app.rps, best.bare.rps),
-      };
-
-      const rows = [
-        ...runs.map(({ round, target, measurement }) => measurementRow(target, `round ${round}`, measurement)),
-        null,
-        measurementRow('app', allLabel(mergedFrom.app), merged.app),
-        measurementRow('bare', allLabel(mergedFrom.bare), merged.bare),
-      ];
-      const report = [
-        `http-json: GET ${PATH}, Hearth app vs bare worker (wrangler dev, local)`,
-        `  ${settings.connections} connections, pipelining ${settings.pipelining}, warm-up ${settings.warmupSeconds} s, ` +
-          `${settings.rounds} × ${settings.seconds} s per target, order alternating (ABBA…)`,
-        `  responses: app ${app.bodyBytes} B body + ~${app.headerBytes} B in ${app.headerNames.length} headers; ` +
-          `bare ${bare.bodyBytes} B body + ~${bare.headerBytes} B in ${bare.headerNames.length} headers`,
-        `  ${environment.cpus} CPUs, load average at start ${environment.loadAverage.join(' ')}, node ${environment.node}, ` +
-          `wrangler ${environment.versions.wrangler}, git ${environment.git.commit?.slice(0, 7) ?? '?'}${environment.git.dirty ? ' (dirty)' : ''}`,
-        '',
-        table(MEASUREMENT_COLUMNS, rows),
-        ...[restartNote(runs.map((run) => run.measurement))].filter((note) => note !== null),
-        '',
-        `app / bare, "all" rows:  throughput ${format.ratio(comparison.throughputRatio)}   ` +
-          `p50 ${format.ratio(comparison.p50Ratio)}   p99 ${format.ratio(comparison.p99Ratio)}`,
-        `app / bare, best rounds: throughput ${format.ratio(comparison.bestRunThroughputRatio)} ` +
-          `(${format.count(best.app.rps)} vs ${format.count(best.bare.rps)} req/s)`,
-        `server CPU per request:  ${format.us(merged.app.serverCpuUsPerRequest)} vs ` +
-          `${format.us(merged.bare.serverCpuUsPerRequest)} µs = ${format.ratio(comparison.serverCpuPerRequestRatio)} ` +
-          `(${format.deltaUs(comparison.extraServerCpuUsPerRequest)}); in the worker's own workerd ` +
-          `${format.us(merged.app.runtimeCpuUsPerRequest)} vs ${format.us(merged.bare.runtimeCpuUsPerRequest)} µs = ` +
-          `${format.ratio(comparison.runtimeCpuPerRequestRatio)} (${format.deltaUs(comparison.extraRuntimeCpuUsPerRequest)})`,
-        `  by process, µs/req:    app ${cpuBreakdown(merged.app)}`,
-        `                         bare ${cpuBreakdown(merged.bare)}`,
-        ...[noiseNote(runs.map((run) => run.measurement))].filter((note) => note !== null),
-      ].join('\n');
+      const { comparison, lines } = appVersusBare({
+        settings,
+        responses: { app, bare },
+        rounds: { runs, merged, best, mergedFrom },
+        extraHeader: [
+          `  ${environment.cpus} CPUs, load average at start ${environment.loadAverage.join(' ')}, node ${environment.node}, ` +
+            `wrangler ${environment.versions.wrangler}, git ${environment.git.commit?.slice(0, 7) ?? '?'}${environment.git.dirty ? ' (dirty)' : ''}`,
+        ],
+      });
+      const report = [`http-json: GET ${PATH}, Hearth app vs bare worker (wrangler dev, local)`, ...lines].join('\n');
 
       return {
         report,
