@@ -81,3 +81,6 @@ export function jsonResponse<T extends z.ZodType>(schema: T, description: string
 export function jsonRequest<T extends z.ZodType>(schema: T, required = true) {
   return { body: { required, content: { 'application/json': { schema } } } };
 }
+
+/** `{id}` in a route path: every resource id is an opaque string of at most 64 characters. */
+export const IdParam = z.object({ id: z.string().min(1).max(64) });

@@ -1,9 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { jsonRequest, jsonResponse, problemResponses } from '../../lib/openapi';
+import { IdParam, jsonRequest, jsonResponse, problemResponses } from '../../lib/openapi';
 import { optionalAuth, requireAuth } from '../../middleware/auth';
 import {
   CurrentSessionSchema,
-  IdParamSchema,
   LoginSchema,
   RefreshSchema,
   RegisterSchema,
@@ -96,7 +95,7 @@ export const revokeMySession = createRoute({
   tags,
   security: bearer,
   summary: 'Sign out one device',
-  request: { params: IdParamSchema },
+  request: { params: IdParam },
   responses: { 204: { description: 'Session ended' }, ...problemResponses(401, 404) },
 });
 

@@ -80,5 +80,3 @@ export const CurrentSessionSchema = z
     session: z.object({ id: z.string(), expiresAt: z.string() }).nullable(),
   })
   .openapi('CurrentSession');
-
-export const IdParamSchema = z.object({ id: z.string().min(1).max(64) });

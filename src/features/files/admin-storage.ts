@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { desc, eq, sql } from 'drizzle-orm';
 import { files, storageUsage, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
-import { createRouter, jsonResponse, problemResponses } from '../../lib/openapi';
+import { createRouter, IdParam, jsonResponse, problemResponses } from '../../lib/openapi';
 import { MAX_PAGE_SIZE } from '../../lib/pagination';
 import { requireAuth, requireRole } from '../../middleware/auth';
 import { audit } from '../audit/audit.service';
@@ -51,7 +51,7 @@ const setQuota = createRoute({
   summary: "Set a user's storage quota",
   description: '`quotaBytes: null` returns the user to the deployment default (`STORAGE_QUOTA_BYTES`).',
   request: {
-    params: z.object({ id: z.string().min(1).max(64) }),
+    params: IdParam,
     body: {
       required: true,
       content: {

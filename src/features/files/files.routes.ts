@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { jsonResponse, problemResponses } from '../../lib/openapi';
+import { IdParam, jsonResponse, problemResponses } from '../../lib/openapi';
 import { MAX_PAGE_SIZE } from '../../lib/pagination';
 import { requireAuth } from '../../middleware/auth';
 
@@ -19,7 +19,7 @@ export const FileSchema = z
   })
   .openapi('File');
 
-const FileIdParam = z.object({ id: z.string().min(1).max(64) });
+const FileIdParam = IdParam;
 
 export const uploadFile = createRoute({
   method: 'post',

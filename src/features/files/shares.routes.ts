@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { jsonRequest, jsonResponse, problemResponses } from '../../lib/openapi';
+import { IdParam, jsonRequest, jsonResponse, problemResponses } from '../../lib/openapi';
 import { requireAuth } from '../../middleware/auth';
 import { MAX_SHARE_SECONDS } from './shares.service';
 
@@ -30,6 +30,11 @@ const ExpiresIn = z
   .openapi({ description: 'Seconds from now; `null` for a permanent link. Omitted on create: 7 days.' });
 const MaxDownloads = z.number().int().min(1).max(1_000_000).nullable();
 const SharePassword = z.string().min(4).max(128);
+const ShareSettings = z.strictObject({
+  expiresIn: ExpiresIn.optional(),
+  maxDownloads: MaxDownloads.optional(),
+  password: SharePassword.optional(),
+});
 
 export const createShareRoute = createRoute({
   method: 'post',
@@ -39,14 +44,8 @@ export const createShareRoute = createRoute({
   middleware: [requireAuth()],
   summary: 'Share a file by link',
   request: {
-    params: z.object({ id: z.string().min(1).max(64) }),
-    ...jsonRequest(
-      z.strictObject({
-        expiresIn: ExpiresIn.optional(),
-        maxDownloads: MaxDownloads.optional(),
-        password: SharePassword.optional(),
-      }),
-    ),
+    params: IdParam,
+    ...jsonRequest(ShareSettings),
   },
   responses: { 201: jsonResponse(ShareSchema, 'Created'), ...problemResponses(400, 401, 404) },
 });
@@ -58,7 +57,7 @@ export const listSharesRoute = createRoute({
   security,
   middleware: [requireAuth()],
   summary: "A file's live share links",
-  request: { params: z.object({ id: z.string().min(1).max(64) }) },
+  request: { params: IdParam },
   responses: {
     200: jsonResponse(z.object({ items: z.array(ShareSchema), nextCursor: z.null() }), 'Shares, newest first'),
     ...problemResponses(401, 404),
@@ -75,13 +74,10 @@ export const updateShareRoute = createRoute({
   description:
     'Extend or shorten the expiry, change the download cap, set (`password`) or clear (`null`) the password.',
   request: {
-    params: z.object({ id: z.string().min(1).max(64) }),
+    params: IdParam,
     ...jsonRequest(
-      z.strictObject({
-        expiresIn: ExpiresIn.optional(),
-        maxDownloads: MaxDownloads.optional(),
-        password: SharePassword.nullable().optional(),
-      }),
+      // On edit, `password: null` clears it.
+      ShareSettings.extend({ password: SharePassword.nullable().optional() }),
     ),
   },
   responses: { 200: jsonResponse(ShareSchema, 'Updated'), ...problemResponses(400, 401, 404) },
@@ -95,6 +91,6 @@ export const revokeShareRoute = createRoute({
   middleware: [requireAuth()],
   summary: 'Revoke a share link',
   description: 'The link answers 404 from the next request on.',
-  request: { params: z.object({ id: z.string().min(1).max(64) }) },
+  request: { params: IdParam },
   responses: { 204: { description: 'Revoked' }, ...problemResponses(401, 404) },
 });

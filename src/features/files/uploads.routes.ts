@@ -1,11 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { jsonResponse, problemResponses } from '../../lib/openapi';
+import { IdParam, jsonResponse, problemResponses } from '../../lib/openapi';
 import { requireAuth } from '../../middleware/auth';
 import { FileSchema } from './files.routes';
 
 const tags = ['Files'];
 const security = [{ bearer: [] }];
-const UploadId = z.object({ id: z.string().min(1).max(64) });
+const UploadId = IdParam;
 
 export const UploadSchema = z
   .object({

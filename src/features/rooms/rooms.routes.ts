@@ -1,11 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { jsonRequest, jsonResponse, problemResponses } from '../../lib/openapi';
+import { IdParam, jsonRequest, jsonResponse, problemResponses } from '../../lib/openapi';
 import { PageQuerySchema } from '../../lib/pagination';
 import { requireAuth } from '../../middleware/auth';
 
 const tags = ['Rooms'];
 const security = [{ bearer: [] }];
-const RoomId = z.object({ id: z.string().min(1).max(64) });
+const RoomId = IdParam;
 const Name = z.string().trim().min(1).max(80);
 
 export const RoomSchema = z
