@@ -1,8 +1,8 @@
 import { AdminTabs } from '../components/account-tabs';
 import { textOf } from '../components/form';
+import { ListFooter, usePagedList } from '../components/paged-list';
 import { type AccessLogQuery, filesApi } from '../files/api';
 import { formatBytes } from '../files/format';
-import { ListFooter, usePagedList } from '../files/paged-list';
 import { navigate, useSearchParams } from '../router';
 import type { AccessLogEntry } from '../types';
 

@@ -1,6 +1,6 @@
 import { roomsApi } from '../chat/api';
 import { Field, FormError, SubmitButton, textOf, useAction, useForm } from '../components/form';
-import { ListFooter, usePagedList } from '../files/paged-list';
+import { ListFooter, usePagedList } from '../components/paged-list';
 import { useLiveState } from '../hooks';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';

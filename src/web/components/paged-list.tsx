@@ -1,8 +1,8 @@
 import { useEffect, useRef } from 'hono/jsx/dom';
 import { type ApiError, asApiError } from '../api';
-import { errorMessage } from '../components/form';
 import { useLiveState } from '../hooks';
 import type { Page } from '../types';
+import { errorMessage } from './form';
 
 export interface PagedList<T> {
   items: T[];
