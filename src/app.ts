@@ -1,6 +1,4 @@
 import { cors } from 'hono/cors';
-import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
 import { createDb } from './db/client';
 import { adminRoutes } from './features/admin';
 import { auditLogRoutes } from './features/audit';
@@ -27,6 +25,7 @@ import { configGuard } from './middleware/config-guard';
 import { jsonBody } from './middleware/json-body';
 import { handleError, handleNotFound } from './middleware/problem';
 import { requestLog } from './middleware/request-log';
+import { responseHeaders } from './middleware/response-headers';
 
 /** Routes whose bodies are not JSON; they stream and enforce their own limits. */
 const isStreamingUpload = (path: string) =>
@@ -39,22 +38,17 @@ const isStreamingUpload = (path: string) =>
 export function createBaseApp() {
   const app = createRouter();
 
-  app.use(requestId({ generator: () => crypto.randomUUID() }));
+  app.use(responseHeaders());
   app.use(async function config(c, next) {
     c.set('config', readConfig(c.env));
     await next();
   });
   app.use(requestLog());
-  app.use(
-    secureHeaders({ crossOriginResourcePolicy: 'same-origin', referrerPolicy: 'no-referrer', xFrameOptions: 'DENY' }),
-  );
-  app.use(async function contentSecurityPolicy(c, next) {
+  app.use('/api/*', async function credentialsOnlyForAllowedOrigins(c, next) {
     await next();
-    // API responses are data, never documents: nothing may load from them or frame them.
-    // The few HTML routes (docs, share pages) set their own policy.
-    if (!c.res.headers.has('Content-Security-Policy')) {
-      c.res.headers.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
-    }
+    // Hono's cors sends Allow-Credentials on every response once enabled; it means
+    // something only beside an allowed origin, so it goes out only with one.
+    if (!c.res.headers.has('Access-Control-Allow-Origin')) c.res.headers.delete('Access-Control-Allow-Credentials');
   });
   app.use(
     '/api/*',

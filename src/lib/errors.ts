@@ -21,6 +21,7 @@ export const problemCodes = {
   quota_exceeded: { status: 413, title: 'Storage quota exceeded' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   range_not_satisfiable: { status: 416, title: 'Range not satisfiable' },
+  upgrade_required: { status: 426, title: 'Upgrade required' },
   weak_password: { status: 400, title: 'Password too weak' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },

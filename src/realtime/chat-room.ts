@@ -89,13 +89,12 @@ export class ChatRoom extends RoomBase {
     `);
   }
 
-  /** Remembers which room this object is; called with every ticket. */
-  issueRoomTicket(room: RoomInfo, identity: Identity): string {
+  /** Remembers which room this object is, as the worker read it at the latest admission. */
+  protected override onAdmit(room: RoomInfo): void {
     this.sql.exec(
       "INSERT INTO room_meta (key, value) VALUES ('room', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
       JSON.stringify(room),
     );
-    return this.issueTicket(identity);
   }
 
   private room(): RoomInfo | null {

@@ -22,7 +22,19 @@ interface Attachment {
   connectedAt: number;
 }
 
-const TICKET_TTL_MS = 60_000;
+/** The header in which the worker hands an admitted socket's details to the object. */
+export const ADMISSION_HEADER = 'x-hearth-admission';
+
+/** What the worker checked before forwarding an upgrade (see features/rooms/upgrade.ts). */
+export interface AdmissionTicket {
+  identity: Identity;
+  /** The room as the worker read it from D1 at the moment of the upgrade. */
+  room: { id: string; ownerId: string };
+  /** The ticket's nonce, spent here so the ticket opens one socket only. */
+  nonce: string;
+  expiresAt: number;
+}
+
 /** How often open sockets are checked against session revocation and membership. */
 const LIVENESS_MS = 30_000;
 /** Token bucket per user: a burst of 20 frames, refilled at 5 per second. */
@@ -58,7 +70,8 @@ export abstract class RoomBase extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS room_tickets (ticket TEXT PRIMARY KEY, identity TEXT NOT NULL, expires_at INTEGER NOT NULL);
+      DROP TABLE IF EXISTS room_tickets;
+      CREATE TABLE IF NOT EXISTS spent_tickets (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS room_tasks (name TEXT PRIMARY KEY, at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS room_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `);
@@ -80,22 +93,10 @@ export abstract class RoomBase extends DurableObject<Env> {
   protected onTask(_name: string): Promise<void> | void {}
   /** Whether `identity` may still be here; checked every 30 s while connected. */
   protected abstract stillAllowed(identity: Identity): Promise<boolean>;
+  /** A socket is being admitted to `room` (as the worker just read it); rooms keep what they need of it. */
+  protected onAdmit(_room: AdmissionTicket['room']): void {}
 
   // ---- what the worker calls (RPC) -------------------------------------------
-
-  /** A single-use ticket, valid for a minute, that lets `identity` open one socket here. */
-  issueTicket(identity: Identity): string {
-    const ticket = randomToken();
-    const now = Date.now();
-    this.sql.exec('DELETE FROM room_tickets WHERE expires_at < ?', now);
-    this.sql.exec(
-      'INSERT INTO room_tickets (ticket, identity, expires_at) VALUES (?, ?, ?)',
-      ticket,
-      JSON.stringify(identity),
-      now + TICKET_TTL_MS,
-    );
-    return ticket;
-  }
 
   /** Closes every socket of a user at once, e.g. when they leave or are removed. */
   disconnectUser(userId: string, reason: string): void {
@@ -112,23 +113,31 @@ export abstract class RoomBase extends DurableObject<Env> {
   }
 
   /**
-   * The upgrade. The worker has already checked the Origin; here the ticket is
-   * spent (one DELETE … RETURNING, so it works once) and names the identity.
+   * The upgrade, reachable only through the worker (a Durable Object has no
+   * public address): it has verified the ticket's signature, expiry and room,
+   * the Origin, the session and the membership. Here the ticket's nonce is
+   * spent in one INSERT OR IGNORE, so a ticket opens one socket only.
    */
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
       return new Response('Expected a websocket upgrade', { status: 426 });
     }
     const url = new URL(request.url);
-    const row = this.sql
-      .exec<{ identity: string }>(
-        'DELETE FROM room_tickets WHERE ticket = ? AND expires_at > ? RETURNING identity',
-        url.searchParams.get('ticket') ?? '',
-        Date.now(),
+    const header = request.headers.get(ADMISSION_HEADER);
+    if (!header) return new Response('Not admitted', { status: 401 });
+    const admission = JSON.parse(header) as AdmissionTicket;
+    const now = Date.now();
+    this.sql.exec('DELETE FROM spent_tickets WHERE expires_at < ?', now);
+    const spent = this.sql
+      .exec(
+        'INSERT OR IGNORE INTO spent_tickets (nonce, expires_at) VALUES (?, ?) RETURNING nonce',
+        admission.nonce,
+        admission.expiresAt,
       )
-      .toArray()[0];
-    if (!row) return new Response('Invalid or expired ticket', { status: 401 });
-    const identity = JSON.parse(row.identity) as Identity;
+      .toArray();
+    if (spent.length === 0) return new Response('Ticket already used', { status: 401 });
+    const identity = admission.identity;
+    this.onAdmit(admission.room);
     const sinceParam = url.searchParams.get('since');
     const since = sinceParam !== null && /^\d+$/.test(sinceParam) ? Number(sinceParam) : null;
 

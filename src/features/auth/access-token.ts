@@ -50,7 +50,8 @@ export function publicJwks(config: Config): { keys: JWK[] } {
 }
 
 /**
- * Verifies signature, algorithm, issuer, audience, type and expiry. An expired
+ * Verifies signature, algorithm, issuer, audience, type, expiry and that
+ * `exp`, `iat`, `sub` and `sid` are all present. An expired
  * token is `token_expired` (the client should refresh); anything else is
  * `unauthorized`.
  */
@@ -66,7 +67,14 @@ export async function verifyAccessToken(config: Config, token: string): Promise<
         const { d: _private, ...publicKey } = match;
         return importJWK(publicKey, ALGORITHM);
       },
-      { algorithms: [ALGORITHM], issuer: issuer(config), audience: AUDIENCE, typ: TOKEN_TYPE },
+      {
+        algorithms: [ALGORITHM],
+        issuer: issuer(config),
+        audience: AUDIENCE,
+        typ: TOKEN_TYPE,
+        // A token without an expiry would never stop working: every claim we rely on must be there.
+        requiredClaims: ['exp', 'iat', 'sub', 'sid'],
+      },
     ));
   } catch (error) {
     if (error instanceof errors.JWTExpired) throw new AppError('token_expired', 'The access token has expired.');

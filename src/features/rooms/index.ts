@@ -1,9 +1,11 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../../env';
+import { now } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { createRouter } from '../../lib/openapi';
 import { currentUserId } from '../../middleware/auth';
 import type { Identity } from '../../realtime/room-base';
+import { issueTicket } from '../../realtime/ticket';
 import { findUserById, hasRole } from '../users/users.service';
 import {
   addMemberRoute,
@@ -112,9 +114,12 @@ export const roomRoutes = createRouter()
     const userId = currentUserId(c);
     const visible = await visibleRoom(c.var.db, userId, c.req.valid('param').id);
     if (visible.role === null) await addMember(c.var.db, visible.room.id, userId);
-    const ticket = await roomObject(c.env, visible.room.id).issueRoomTicket(
-      { id: visible.room.id, ownerId: visible.room.ownerId },
-      await identityOf(c),
+    // Signed here and checked by the worker at the upgrade, which re-reads the session and
+    // membership then; no room object is touched until a genuine ticket arrives.
+    const { ticket } = issueTicket(
+      c.var.config.secrets.URL_SIGNING_KEYS,
+      { kind: 'room', target: visible.room.id, userId, sessionId: c.var.sessionId ?? '' },
+      now().getTime(),
     );
     const url = new URL(`/api/rooms/${visible.room.id}/ws`, c.var.config.appUrl);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';

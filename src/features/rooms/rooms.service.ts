@@ -1,11 +1,12 @@
 import { and, eq, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { messages, roomMembers, rooms } from '../../db/schema';
+import { messages, roomMembers, rooms, sessions, users } from '../../db/schema';
 import type { Env } from '../../env';
 import { now } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { keyset, type Page, type PageQuery, toPage } from '../../lib/pagination';
+import type { Identity } from '../../realtime/room-base';
 
 export type RoomRow = typeof rooms.$inferSelect;
 type Role = 'owner' | 'member';
@@ -133,4 +134,53 @@ export async function removeMember(db: Database, env: Env, roomId: string, userI
   // Their open sockets close now, not at the next liveness check.
   if (removed.length > 0) await roomObject(env, roomId).disconnectUser(userId, 'You left this room');
   return removed.length > 0;
+}
+
+export interface Admission {
+  identity: Omit<Identity, 'isAdmin'>;
+  room: { id: string; ownerId: string };
+}
+
+/**
+ * Checked at the moment a socket opens, not when its ticket was issued: the
+ * session must still be live, the account active and the user still a member
+ * of the room. One query reads all three. 401 when the session is over, 403
+ * when the user may no longer be in the room.
+ */
+export async function admitToRoom(
+  db: Database,
+  ticket: { target: string; userId: string; sessionId: string },
+  at: Date,
+): Promise<Admission> {
+  const [row] = await db
+    .select({
+      name: users.name,
+      email: users.email,
+      status: users.status,
+      revokedAt: sessions.revokedAt,
+      expiresAt: sessions.expiresAt,
+      ownerId: rooms.ownerId,
+      memberRole: roomMembers.role,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(rooms, eq(rooms.id, ticket.target))
+    .leftJoin(roomMembers, and(eq(roomMembers.roomId, rooms.id), eq(roomMembers.userId, users.id)))
+    .where(and(eq(sessions.id, ticket.sessionId), eq(sessions.userId, ticket.userId)))
+    .limit(1);
+  if (!row || row.revokedAt !== null || row.expiresAt <= at || row.status !== 'active') {
+    throw new AppError('unauthorized', 'This session has ended; sign in again.');
+  }
+  if (row.ownerId === null || row.memberRole === null) {
+    throw new AppError('forbidden', 'You are no longer in this room.');
+  }
+  return {
+    identity: { userId: ticket.userId, name: displayName(row), sessionId: ticket.sessionId },
+    room: { id: ticket.target, ownerId: row.ownerId },
+  };
+}
+
+/** The name a room shows for someone: their name, else the part of their email before the @. */
+export function displayName(user: { name: string | null; email: string | null }): string {
+  return user.name ?? user.email?.split('@')[0] ?? 'Someone';
 }

@@ -1,31 +1,77 @@
+import { createDb } from '../../db/client';
 import type { Env } from '../../env';
+import { now } from '../../lib/clock';
 import { readConfig } from '../../lib/config';
-import { roomObject } from './rooms.service';
+import { AppError, problemResponse } from '../../lib/errors';
+import { requestIdFor, withResponseHeaders } from '../../middleware/response-headers';
+import type { Identity } from '../../realtime/room-base';
+import { ADMISSION_HEADER, type AdmissionTicket } from '../../realtime/room-base';
+import { readTicket } from '../../realtime/ticket';
+import { hasRole } from '../users/users.service';
+import { admitToRoom, roomObject } from './rooms.service';
 
 const ROOM_SOCKET = /^\/api\/rooms\/([^/]+)\/ws$/;
-
-function refuse(status: 401 | 403 | 426, message: string): Response {
-  return new Response(message, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
-}
 
 /**
  * The websocket upgrade, handled before the Hono app: its 101 response
  * carries the socket and must reach the client untouched by header
- * middleware. Everything is refused with plain HTTP before the upgrade:
- * a foreign Origin (cross-site websocket hijacking) is 403, a missing
- * ticket is 401 here, and a bad or spent ticket is 401 from the room.
+ * middleware. Every refusal is a problem+json response with the request id
+ * and security headers, like any other, and happens before a Durable Object
+ * is touched: a foreign Origin (cross-site websocket hijacking) is 403, a
+ * missing, forged, expired or foreign ticket is 401, an ended session 401,
+ * and a user no longer in the room 403. Only then does the room object see
+ * the request, and it spends the ticket's nonce so the ticket works once.
  */
 export async function handleRoomUpgrade(request: Request, env: Env): Promise<Response | null> {
   const url = new URL(request.url);
   const match = ROOM_SOCKET.exec(url.pathname);
   if (!match?.[1]) return null;
+  const requestId = requestIdFor(request);
+  let response: Response;
+  try {
+    response = await upgrade(request, env, url, match[1]);
+  } catch (error) {
+    if (!(error instanceof AppError)) {
+      console.error(JSON.stringify({ level: 'error', msg: 'socket upgrade failed', requestId, error: String(error) }));
+    }
+    response = problemResponse(
+      error instanceof AppError ? error : new AppError('internal', 'The socket could not be opened.'),
+      requestId,
+    );
+  }
+  console.log(JSON.stringify({ level: 'info', msg: 'socket', path: url.pathname, status: response.status, requestId }));
+  return withResponseHeaders(response, requestId);
+}
+
+async function upgrade(request: Request, env: Env, url: URL, rawRoomId: string): Promise<Response> {
   if (request.method !== 'GET' || request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
-    return refuse(426, 'This endpoint only accepts websocket upgrades.');
+    throw new AppError('upgrade_required', 'This endpoint only accepts websocket upgrades.');
   }
+  const config = readConfig(env);
   const origin = request.headers.get('origin');
-  if (origin !== null && !readConfig(env).allowedOrigins.includes(origin)) {
-    return refuse(403, 'This origin may not open room sockets.');
+  if (origin !== null && !config.allowedOrigins.includes(origin)) {
+    throw new AppError('forbidden', 'This origin may not open room sockets.');
   }
-  if (!url.searchParams.get('ticket')) return refuse(401, 'A ticket is required: POST /api/rooms/:id/ticket.');
-  return roomObject(env, decodeURIComponent(match[1])).fetch(request);
+  const rawTicket = url.searchParams.get('ticket');
+  if (!rawTicket) throw new AppError('unauthorized', 'A ticket is required: POST /api/rooms/:id/ticket.');
+  const at = now();
+  const ticket = readTicket(config.secrets.URL_SIGNING_KEYS, rawTicket, at.getTime());
+  // Ids are url-safe, so the path holds the room id exactly as the ticket names it; nothing is decoded.
+  const forThisRoom = ticket !== null && ticket.kind === 'room' && encodeURIComponent(ticket.target) === rawRoomId;
+  if (!ticket || !forThisRoom) {
+    throw new AppError('unauthorized', 'This ticket is not valid for this room, or it has expired.');
+  }
+  const db = createDb(env.DB);
+  const admission = await admitToRoom(db, ticket, at);
+  const identity: Identity = { ...admission.identity, isAdmin: await hasRole(db, ticket.userId, 'admin') };
+  const since = url.searchParams.get('since');
+  const forwarded = new URL('https://room.internal/connect');
+  if (since !== null) forwarded.searchParams.set('since', since);
+  const details: AdmissionTicket = { identity, room: admission.room, nonce: ticket.nonce, expiresAt: ticket.expiresAt };
+  // A fresh request: nothing the client sent reaches the object but the upgrade itself.
+  const response = await roomObject(env, ticket.target).fetch(forwarded.toString(), {
+    headers: { upgrade: 'websocket', [ADMISSION_HEADER]: JSON.stringify(details) },
+  });
+  if (response.status === 101) return response;
+  throw new AppError('unauthorized', 'This ticket has already been used.');
 }
