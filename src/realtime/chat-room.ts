@@ -279,6 +279,28 @@ export class ChatRoom extends RoomBase {
   }
 
   /**
+   * An account was deleted: its messages here are erased like any deleted
+   * message, and the tombstones keep nothing that leads back to it (no text,
+   * author id or name; the client id becomes the message id, which is unique).
+   * Everyone connected is told, its sockets close, and the archive follows.
+   */
+  async eraseAuthor(userId: string): Promise<number> {
+    const erased = this.sql
+      .exec<{ id: string; seq: number }>(
+        `UPDATE messages SET text = '', author_id = '', author_name = '', client_id = id,
+           deleted_at = coalesce(deleted_at, ?), version = version + 1
+         WHERE author_id = ? RETURNING id, seq`,
+        Date.now(),
+        userId,
+      )
+      .toArray();
+    for (const { id, seq } of erased) this.broadcast({ type: 'deleted', id, seq });
+    this.disconnectUser(userId, 'This account was deleted');
+    if (erased.length > 0) await this.schedule('archive', Date.now() + ARCHIVE_DELAY_MS);
+    return erased.length;
+  }
+
+  /**
    * History newest first, `before` a seq. Served from this object while it
    * holds the range, else from the D1 archive (older messages are pruned here
    * once archived).
@@ -341,6 +363,9 @@ export class ChatRoom extends RoomBase {
           .onConflictDoUpdate({
             target: [archive.roomId, archive.seq],
             set: {
+              // Author fields change only when an account is erased; they must follow then too.
+              authorId: excluded('author_id'),
+              authorName: excluded('author_name'),
               text: excluded('text'),
               editedAt: excluded('edited_at'),
               deletedAt: excluded('deleted_at'),

@@ -1,6 +1,6 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { messages, rooms, users } from '../../db/schema';
+import { messages, roomMembers, rooms, users } from '../../db/schema';
 import type { Env } from '../../env';
 import { now } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
@@ -57,17 +57,21 @@ export async function deleteAccount(db: Database, env: Env, userId: string, reas
   if (await isLastActiveAdmin(db, userId)) throw new AppError('conflict', LAST_ADMIN_MESSAGE);
   await revokeSessions(db, env.KV, { userId }, reason);
   const ownedRooms = await db.select({ id: rooms.id }).from(rooms).where(eq(rooms.ownerId, userId));
+  // Read before the cascade removes the memberships: every room the account may have spoken in.
+  const spokenIn = await roomsWithMessagesBy(db, userId);
   const deleted = await db
     .delete(users)
     .where(and(eq(users.id, userId), leavesAnActiveAdmin(userId)))
     .returning({ id: users.id });
   if (deleted.length > 0) {
     // D1 rows went with the cascade; what lives outside D1 goes now.
-    await purgeStoredContent(
+    const owned = new Set(ownedRooms.map((room) => room.id));
+    await purgeStoredContent(db, env, userId, [...owned]);
+    await eraseMessages(
       db,
       env,
       userId,
-      ownedRooms.map((room) => room.id),
+      spokenIn.filter((roomId) => !owned.has(roomId)),
     );
     return;
   }
@@ -92,4 +96,32 @@ async function purgeStoredContent(db: Database, env: Env, userId: string, roomId
     await db.delete(messages).where(eq(messages.roomId, roomId));
     await roomObject(env, roomId).destroy();
   }
+}
+
+/** Rooms the user is in now, or wrote in (the archive remembers rooms they have left). */
+async function roomsWithMessagesBy(db: Database, userId: string): Promise<string[]> {
+  const [memberOf, wroteIn] = await Promise.all([
+    db.select({ roomId: roomMembers.roomId }).from(roomMembers).where(eq(roomMembers.userId, userId)),
+    db.selectDistinct({ roomId: messages.roomId }).from(messages).where(eq(messages.authorId, userId)),
+  ]);
+  return [...new Set([...memberOf, ...wroteIn].map((row) => row.roomId))];
+}
+
+/**
+ * A deleted account's messages are deleted with it, in other people's rooms
+ * too: the archive keeps a tombstone per message (so history stays in order)
+ * with no text, author id or name, and each room object erases its copies and
+ * tells the people connected. README: "Deleting your account".
+ */
+async function eraseMessages(db: Database, env: Env, userId: string, roomIds: string[]): Promise<void> {
+  await db
+    .update(messages)
+    .set({
+      text: '',
+      authorId: '',
+      authorName: null,
+      deletedAt: sql`coalesce(${messages.deletedAt}, ${now().getTime()})`,
+    })
+    .where(eq(messages.authorId, userId));
+  for (const roomId of roomIds) await roomObject(env, roomId).eraseAuthor(userId);
 }

@@ -1,6 +1,17 @@
 import { asc, eq, or } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { auditLog, oauthAccounts, roles, sessions, userRoles } from '../../db/schema';
+import {
+  auditLog,
+  files,
+  messages,
+  oauthAccounts,
+  roles,
+  roomMembers,
+  rooms,
+  sessions,
+  shares,
+  userRoles,
+} from '../../db/schema';
 import { now } from '../../lib/clock';
 import { findUserById, type PublicUser, rolesOf, toPublicUser } from './users.service';
 
@@ -23,6 +34,20 @@ export interface UserExport {
     revokedReason: string | null;
   }[];
   oauthAccounts: { provider: string; subject: string; email: string | null; createdAt: string }[];
+  files: { id: string; name: string; size: number; contentType: string; sha256: string | null; createdAt: string }[];
+  shares: {
+    id: string;
+    fileId: string;
+    createdAt: string;
+    expiresAt: string | null;
+    maxDownloads: number | null;
+    downloads: number;
+    hasPassword: boolean;
+    revokedAt: string | null;
+  }[];
+  rooms: { id: string; name: string; visibility: 'public' | 'private'; role: 'owner' | 'member'; joinedAt: string }[];
+  /** Every chat message the user wrote, from the archive (a message reaches it about a second after it is sent). */
+  messages: { roomId: string; id: string; text: string; sentAt: string; editedAt: string | null; deleted: boolean }[];
   auditEvents: {
     id: string;
     at: string;
@@ -45,46 +70,97 @@ export interface UserExport {
 export async function exportUserData(db: Database, userId: string): Promise<UserExport | null> {
   const user = await findUserById(db, userId);
   if (!user) return null;
-  const [roleNames, roleRows, sessionRows, oauthRows, auditRows] = await Promise.all([
-    rolesOf(db, userId),
-    db
-      .select({ id: roles.id, name: roles.name, grantedAt: userRoles.grantedAt, grantedBy: userRoles.grantedBy })
-      .from(userRoles)
-      .innerJoin(roles, eq(roles.id, userRoles.roleId))
-      .where(eq(userRoles.userId, userId))
-      .orderBy(asc(roles.name)),
-    db
-      .select({
-        id: sessions.id,
-        client: sessions.client,
-        deviceLabel: sessions.deviceLabel,
-        userAgent: sessions.userAgent,
-        ip: sessions.ip,
-        createdAt: sessions.createdAt,
-        lastUsedAt: sessions.lastUsedAt,
-        expiresAt: sessions.expiresAt,
-        revokedAt: sessions.revokedAt,
-        revokedReason: sessions.revokedReason,
-      })
-      .from(sessions)
-      .where(eq(sessions.userId, userId))
-      .orderBy(asc(sessions.createdAt)),
-    db
-      .select({
-        provider: oauthAccounts.provider,
-        subject: oauthAccounts.subject,
-        email: oauthAccounts.email,
-        createdAt: oauthAccounts.createdAt,
-      })
-      .from(oauthAccounts)
-      .where(eq(oauthAccounts.userId, userId))
-      .orderBy(asc(oauthAccounts.createdAt)),
-    db
-      .select()
-      .from(auditLog)
-      .where(or(eq(auditLog.actorId, userId), eq(auditLog.targetId, userId)))
-      .orderBy(asc(auditLog.id)),
-  ]);
+  const [roleNames, roleRows, sessionRows, oauthRows, auditRows, fileRows, shareRows, roomRows, messageRows] =
+    await Promise.all([
+      rolesOf(db, userId),
+      db
+        .select({ id: roles.id, name: roles.name, grantedAt: userRoles.grantedAt, grantedBy: userRoles.grantedBy })
+        .from(userRoles)
+        .innerJoin(roles, eq(roles.id, userRoles.roleId))
+        .where(eq(userRoles.userId, userId))
+        .orderBy(asc(roles.name)),
+      db
+        .select({
+          id: sessions.id,
+          client: sessions.client,
+          deviceLabel: sessions.deviceLabel,
+          userAgent: sessions.userAgent,
+          ip: sessions.ip,
+          createdAt: sessions.createdAt,
+          lastUsedAt: sessions.lastUsedAt,
+          expiresAt: sessions.expiresAt,
+          revokedAt: sessions.revokedAt,
+          revokedReason: sessions.revokedReason,
+        })
+        .from(sessions)
+        .where(eq(sessions.userId, userId))
+        .orderBy(asc(sessions.createdAt)),
+      db
+        .select({
+          provider: oauthAccounts.provider,
+          subject: oauthAccounts.subject,
+          email: oauthAccounts.email,
+          createdAt: oauthAccounts.createdAt,
+        })
+        .from(oauthAccounts)
+        .where(eq(oauthAccounts.userId, userId))
+        .orderBy(asc(oauthAccounts.createdAt)),
+      db
+        .select()
+        .from(auditLog)
+        .where(or(eq(auditLog.actorId, userId), eq(auditLog.targetId, userId)))
+        .orderBy(asc(auditLog.id)),
+      db
+        .select({
+          id: files.id,
+          name: files.name,
+          size: files.size,
+          contentType: files.contentType,
+          sha256: files.sha256,
+          createdAt: files.createdAt,
+        })
+        .from(files)
+        .where(eq(files.ownerId, userId))
+        .orderBy(asc(files.id)),
+      db
+        .select({
+          id: shares.id,
+          fileId: shares.fileId,
+          createdAt: shares.createdAt,
+          expiresAt: shares.expiresAt,
+          maxDownloads: shares.maxDownloads,
+          downloads: shares.downloads,
+          passwordHash: shares.passwordHash,
+          revokedAt: shares.revokedAt,
+        })
+        .from(shares)
+        .where(eq(shares.ownerId, userId))
+        .orderBy(asc(shares.id)),
+      db
+        .select({
+          id: rooms.id,
+          name: rooms.name,
+          visibility: rooms.visibility,
+          role: roomMembers.role,
+          joinedAt: roomMembers.joinedAt,
+        })
+        .from(roomMembers)
+        .innerJoin(rooms, eq(rooms.id, roomMembers.roomId))
+        .where(eq(roomMembers.userId, userId))
+        .orderBy(asc(rooms.id)),
+      db
+        .select({
+          roomId: messages.roomId,
+          id: messages.id,
+          text: messages.text,
+          sentAt: messages.sentAt,
+          editedAt: messages.editedAt,
+          deletedAt: messages.deletedAt,
+        })
+        .from(messages)
+        .where(eq(messages.authorId, userId))
+        .orderBy(asc(messages.roomId), asc(messages.seq)),
+    ]);
   return {
     exportedAt: now().toISOString(),
     profile: toPublicUser(user, roleNames),
@@ -98,5 +174,20 @@ export async function exportUserData(db: Database, userId: string): Promise<User
     })),
     oauthAccounts: oauthRows.map((row) => ({ ...row, createdAt: row.createdAt.toISOString() })),
     auditEvents: auditRows.map((row) => ({ ...row, at: row.at.toISOString() })),
+    files: fileRows.map((row) => ({ ...row, createdAt: row.createdAt.toISOString() })),
+    shares: shareRows.map(({ passwordHash, ...row }) => ({
+      ...row,
+      hasPassword: passwordHash !== null,
+      createdAt: row.createdAt.toISOString(),
+      expiresAt: iso(row.expiresAt),
+      revokedAt: iso(row.revokedAt),
+    })),
+    rooms: roomRows.map((row) => ({ ...row, joinedAt: row.joinedAt.toISOString() })),
+    messages: messageRows.map(({ deletedAt, ...row }) => ({
+      ...row,
+      sentAt: row.sentAt.toISOString(),
+      editedAt: iso(row.editedAt),
+      deleted: deletedAt !== null,
+    })),
   };
 }

@@ -60,7 +60,7 @@ export const exportMe = createRoute({
   security,
   summary: 'Download everything Hearth holds about me',
   description:
-    'Profile, roles, sessions, linked identities and the audit events naming me, as a JSON attachment. No password or token hashes.',
+    'Profile, roles, sessions, linked identities, files (metadata), share links, rooms, the chat messages I wrote and the audit events naming me, as a JSON attachment. No password or token hashes.',
   responses: {
     200: jsonResponse(UserExportSchema, 'The export (Content-Disposition: attachment)'),
     ...problemResponses(401),

@@ -89,5 +89,46 @@ export const UserExportSchema = z
       z.object({ provider: z.string(), subject: z.string(), email: z.string().nullable(), createdAt: iso }),
     ),
     auditEvents: z.array(AuditEventSchema),
+    files: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        size: z.number().int(),
+        contentType: z.string(),
+        sha256: z.string().nullable(),
+        createdAt: iso,
+      }),
+    ),
+    shares: z.array(
+      z.object({
+        id: z.string(),
+        fileId: z.string(),
+        createdAt: iso,
+        expiresAt: iso.nullable(),
+        maxDownloads: z.number().int().nullable(),
+        downloads: z.number().int(),
+        hasPassword: z.boolean(),
+        revokedAt: iso.nullable(),
+      }),
+    ),
+    rooms: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        visibility: z.enum(['public', 'private']),
+        role: z.enum(['owner', 'member']),
+        joinedAt: iso,
+      }),
+    ),
+    messages: z.array(
+      z.object({
+        roomId: z.string(),
+        id: z.string(),
+        text: z.string(),
+        sentAt: iso,
+        editedAt: iso.nullable(),
+        deleted: z.boolean(),
+      }),
+    ),
   })
   .openapi('UserExport');
