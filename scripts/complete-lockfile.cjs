@@ -38,8 +38,11 @@ for (const [key, pkg] of Object.entries(p)) {
     if (found) continue;
     if (!semver.valid(range)) throw new Error(`${key} wants ${name}@${range}: not an exact version, add it by hand`);
     const at = `${key.slice(0, key.lastIndexOf('node_modules/'))}node_modules/${name}`;
-    p[at] = { version: range, dev: pkg.dev, optional: true, ...platform(name) };
-    if (!p[at].dev) delete p[at].dev;
+    // npm writes an entry's fields in this order (version, then the rest alphabetically); writing
+    // them the same way keeps a later `npm install` from rewriting the lockfile.
+    const fields = { dev: pkg.dev || undefined, optional: true, ...platform(name) };
+    p[at] = { version: range };
+    for (const key of Object.keys(fields).sort()) if (fields[key] !== undefined) p[at][key] = fields[key];
     console.log('added', at, range);
   }
 }

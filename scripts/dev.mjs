@@ -7,7 +7,9 @@ const root = path.resolve(import.meta.dirname, '..');
 const wrangler = path.join(root, 'node_modules', '.bin', 'wrangler');
 const extra = process.argv.slice(2);
 // Local development needs no account: keep wrangler from phoning home.
-const env = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
+// Nor fetch the Request.cf sample from workers.cloudflare.com: offline that prints a stack trace,
+// and Miniflare's built-in sample serves just as well.
+const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
 
 /** The value of `--name value` or `--name=value` among the extra arguments. */
 function option(name) {
