@@ -1,9 +1,11 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { call, expectProblem, registerUser } from '../../test/worker/helpers';
+import { call, expectProblem, registerUser, type TestUser } from '../../test/worker/helpers';
 import { connect, createRoom, type Frame, openSocket, ticketFor } from '../../test/worker/sockets';
 import type { ChatRoom } from './chat-room';
+
+type PresenceFrame = Frame & { member: { userId: string; name: string; connections: number } };
 
 const roomOf = (roomId: string) => env.ROOMS.get(env.ROOMS.idFromName(roomId));
 
@@ -209,19 +211,36 @@ describe('the chat protocol', () => {
     const room = await createRoom(ada);
     const one = await connect(ada, room.id);
     const two = await connect(ada, room.id);
-    const presence = await one.socket.next<Frame & { members: { connections: number }[] }>('presence');
-    const latest = one.socket.of('presence').at(-1) as Frame & { members: { userId: string; connections: number }[] };
-    expect(latest.members).toEqual([expect.objectContaining({ userId: ada.id, connections: 2 })]);
-    expect(presence).toBeDefined();
+    expect(two.welcome.members).toEqual([expect.objectContaining({ userId: ada.id, connections: 2 })]);
+    const opened = await one.socket.next<PresenceFrame>('presence');
+    expect(opened.member).toEqual(expect.objectContaining({ userId: ada.id, connections: 2 }));
     two.socket.send({ type: 'leave' });
     expect((await two.socket.closed).code).toBe(1000);
-    await expect
-      .poll(
-        () =>
-          (one.socket.of('presence').at(-1) as Frame & { members: { connections: number }[] }).members[0]?.connections,
-      )
-      .toBe(1);
+    const closed = await one.socket.next<PresenceFrame>('presence');
+    expect(closed.member).toEqual(expect.objectContaining({ userId: ada.id, connections: 1 }));
     one.socket.close();
+  });
+
+  it('should tell others of a join or leave with one small delta, and give the newcomer the full list', async () => {
+    const users = await Promise.all(['Ada', 'Bob', 'Cy', 'Di'].map((name) => registerUser({ name })));
+    const [ada, bob, cy, di] = users as [TestUser, TestUser, TestUser, TestUser];
+    const room = await createRoom(ada);
+    const a = await connect(ada, room.id);
+    const b = await connect(bob, room.id);
+    const c = await connect(cy, room.id);
+    expect((c.welcome.members as { name: string }[]).map((m) => m.name)).toEqual(['Ada', 'Bob', 'Cy']);
+    const d = await connect(di, room.id);
+    expect((d.welcome.members as { name: string }[]).map((m) => m.name)).toEqual(['Ada', 'Bob', 'Cy', 'Di']);
+    // Ada heard Bob, Cy and Di arrive: one delta each, never the whole list, and not her own arrival.
+    await expect.poll(() => a.socket.of('presence').length).toBe(3);
+    expect(a.socket.of('presence').map((f) => (f as PresenceFrame).member.name)).toEqual(['Bob', 'Cy', 'Di']);
+    expect(a.socket.of('presence').every((f) => !('members' in f))).toBe(true);
+    expect(d.socket.of('presence')).toHaveLength(0);
+
+    b.socket.close();
+    const left = await d.socket.next<PresenceFrame>('presence');
+    expect(left.member).toEqual({ userId: bob.id, name: 'Bob', connections: 0 });
+    for (const s of [a, c, d]) s.socket.close();
   });
 
   it('should let authors edit within 15 minutes and delete, telling everyone', async () => {

@@ -68,7 +68,8 @@ export type ServerFrame =
   | { type: 'deleted'; id: string; seq: number }
   | { type: 'typing'; userId: string; name: string; expiresAt: string }
   | { type: 'stop-typing'; userId: string }
-  | { type: 'presence'; members: Member[] }
+  /** One member's new state; `connections: 0` means they left. The full list comes in `welcome`. */
+  | { type: 'presence'; member: Member }
   | { type: 'reaction'; userId: string; emoji: string }
   | { type: 'timer'; phase: string; endsAt: string | null; now: string }
   | { type: 'error'; code: string; message: string };

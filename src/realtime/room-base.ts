@@ -64,6 +64,8 @@ interface Bucket {
 export abstract class RoomBase extends DurableObject<Env> {
   protected readonly sql: SqlStorage;
   private readonly connections = new Map<WebSocket, Attachment>();
+  /** The same sockets by user, so presence is counted per user without scanning every socket. */
+  private readonly byUser = new Map<string, { name: string; sockets: Set<WebSocket> }>();
   private readonly buckets = new Map<string, Bucket>();
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -79,7 +81,7 @@ export abstract class RoomBase extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
     for (const ws of ctx.getWebSockets()) {
       const attachment = ws.deserializeAttachment() as Attachment | null;
-      if (attachment) this.connections.set(ws, attachment);
+      if (attachment) this.track(ws, attachment);
     }
   }
 
@@ -145,9 +147,10 @@ export abstract class RoomBase extends DurableObject<Env> {
     const attachment: Attachment = { identity, connectionId: randomToken(9), connectedAt: Date.now() };
     this.ctx.acceptWebSocket(server, [identity.userId]);
     server.serializeAttachment(attachment);
-    this.connections.set(server, attachment);
+    this.track(server, attachment);
+    // The newcomer's welcome holds the full member list; everyone else hears one small delta.
     await this.onConnect(server, identity, since);
-    this.broadcastPresence();
+    this.broadcastPresenceOf(identity, server);
     await this.schedule('liveness', Date.now() + LIVENESS_MS);
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -257,13 +260,27 @@ export abstract class RoomBase extends DurableObject<Env> {
   }
 
   protected members(): Member[] {
-    const byUser = new Map<string, Member>();
-    for (const { identity } of this.connections.values()) {
-      const member = byUser.get(identity.userId);
-      if (member) member.connections++;
-      else byUser.set(identity.userId, { userId: identity.userId, name: identity.name, connections: 1 });
-    }
-    return [...byUser.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.byUser]
+      .map(([userId, { name, sockets }]) => ({ userId, name, connections: sockets.size }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private track(ws: WebSocket, attachment: Attachment): void {
+    this.connections.set(ws, attachment);
+    const { userId, name } = attachment.identity;
+    const entry = this.byUser.get(userId);
+    if (entry) entry.sockets.add(ws);
+    else this.byUser.set(userId, { name, sockets: new Set([ws]) });
+  }
+
+  /** Forgets a socket; true when it was its user's last one here. */
+  private untrack(ws: WebSocket, attachment: Attachment): boolean {
+    this.connections.delete(ws);
+    const entry = this.byUser.get(attachment.identity.userId);
+    entry?.sockets.delete(ws);
+    if (entry && entry.sockets.size > 0) return false;
+    this.byUser.delete(attachment.identity.userId);
+    return true;
   }
 
   protected connectionOf(ws: WebSocket): { identity: Identity; connectionId: string } | undefined {
@@ -271,7 +288,7 @@ export abstract class RoomBase extends DurableObject<Env> {
   }
 
   protected socketsOf(userId: string): WebSocket[] {
-    return [...this.connections].filter(([, a]) => a.identity.userId === userId).map(([ws]) => ws);
+    return [...(this.byUser.get(userId)?.sockets ?? [])];
   }
 
   protected get connectedCount(): number {
@@ -280,23 +297,27 @@ export abstract class RoomBase extends DurableObject<Env> {
 
   protected closeSocket(ws: WebSocket, code: number, reason: string): void {
     const attachment = this.connections.get(ws);
-    this.connections.delete(ws);
     try {
       ws.close(code, reason.slice(0, 120));
     } catch {
       // Already closed.
     }
     if (!attachment) return;
-    const stillHere = [...this.connections.values()].some((a) => a.identity.userId === attachment.identity.userId);
-    if (!stillHere) {
+    if (this.untrack(ws, attachment)) {
       this.buckets.delete(attachment.identity.userId);
       void this.onDisconnect(attachment.identity);
     }
-    this.broadcastPresence();
+    this.broadcastPresenceOf(attachment.identity);
   }
 
-  private broadcastPresence(): void {
-    this.broadcast({ type: 'presence', members: this.members() });
+  /**
+   * One member's new state, to everyone (but `except`): joined, another tab,
+   * one tab fewer, or gone (`connections: 0`). Sending the whole list on every
+   * join made 200 joins cost 200² list entries; a delta costs one line each.
+   */
+  private broadcastPresenceOf({ userId, name }: Identity, except?: WebSocket): void {
+    const connections = this.byUser.get(userId)?.sockets.size ?? 0;
+    this.broadcast({ type: 'presence', member: { userId, name, connections } }, except);
   }
 
   /** One bucket per user across their tabs, so opening more tabs buys no more throughput. */

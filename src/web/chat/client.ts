@@ -451,7 +451,7 @@ export class ChatClient {
         this.update({ typing: this.state.typing.filter((typist) => typist.userId !== frame.userId) });
         return;
       case 'presence':
-        this.update({ members: frame.members });
+        this.update({ members: applyPresence(this.state.members, frame.member) });
         return;
       case 'error':
         if (frame.code === 'rate_limited') {
@@ -650,4 +650,11 @@ export class ChatClient {
     this.state = { ...this.state, ...patch };
     for (const listener of this.listeners) listener();
   }
+}
+
+/** The member list after one presence delta: added, updated, or removed when no connection is left. */
+export function applyPresence(members: Member[], change: Member): Member[] {
+  const others = members.filter((member) => member.userId !== change.userId);
+  if (change.connections === 0) return others;
+  return [...others, change].sort((a, b) => a.name.localeCompare(b.name));
 }
