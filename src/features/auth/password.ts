@@ -3,8 +3,8 @@
 import { scrypt } from 'node:crypto';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { decodeBase64IgnorePadding, encodeBase64NoPadding } from '@oslojs/encoding';
-import { AppError } from '../../lib/errors';
-import { COMMON_PASSWORDS } from './common-passwords';
+import { AppError, type FieldError } from '../../lib/errors';
+import { commonPasswords } from './common-passwords';
 
 /** Counted in code points after NFKC normalisation (NIST SP 800-63B §3.1.1.2). */
 export const MIN_PASSWORD_LENGTH = 8;
@@ -173,14 +173,6 @@ const personal = refusal('personal', 'Password must not be your email address or
 
 function refusal(reason: WeakPasswordReason, message: string): PasswordPolicyResult {
   return Object.freeze({ ok: false, reason, message });
-}
-
-// Built on first use, not at import: most requests never check a new password.
-let commonPasswordSet: ReadonlySet<string> | undefined;
-
-function commonPasswords(): ReadonlySet<string> {
-  commonPasswordSet ??= new Set(COMMON_PASSWORDS.split('\n').filter((line) => line !== ''));
-  return commonPasswordSet;
 }
 
 function personalWords({ email, name }: PasswordContext): Set<string> {
