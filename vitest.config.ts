@@ -56,6 +56,8 @@ export default defineConfig(async () => {
     test: {
       include: ['src/**/*.test.ts', 'test/worker/**/*.test.ts'],
       setupFiles: ['./test/worker/setup.ts'],
+      // panva's oidc-provider (Node, Koa) on 127.0.0.1 for the OAuth tests; the fake provider passes it through.
+      globalSetup: ['./test/oidc-provider/global-setup.ts'],
       // Request logs are noise when a test passes and evidence when it fails.
       silent: 'passed-only' as const,
       // scrypt at production cost (about 16 MiB and tens of ms per hash) makes auth tests slower than most.

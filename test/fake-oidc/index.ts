@@ -1,6 +1,7 @@
 /**
  * A small OpenID Connect provider for the tests: discovery, /authorize,
- * /token and /jwks, with PKCE (S256), client_secret_post and ES256 ID tokens.
+ * /token, /jwks and /userinfo, with PKCE (S256), client_secret_post and ES256
+ * ID tokens.
  *
  * It runs as an auxiliary worker next to the worker under test (see
  * vitest.config.ts), which routes its outbound `fetch` here, so Hearth's OIDC
@@ -31,6 +32,10 @@ export interface FakeIdentity {
   forgeSignature?: boolean;
   /** Refuse at the provider, as when the person presses "Cancel". */
   deny?: boolean;
+  /** Leave email and name out of the ID token (they are still served by /userinfo), as OIDC Core §5.4 does. */
+  profileInUserinfoOnly?: boolean;
+  /** Claims that replace the honest ones in the /userinfo answer, e.g. `{ sub: 'someone-else' }`. */
+  userinfo?: Record<string, unknown>;
 }
 
 interface IssuedCode {
@@ -44,6 +49,7 @@ interface IssuedCode {
 
 // Test infrastructure, one isolate: module state is fine here, unlike in Hearth itself.
 const codes = new Map<string, IssuedCode>();
+const accessTokens = new Map<string, FakeIdentity>();
 // Workers may not make random values at start-up, only while handling a request: keys are made on first use.
 let signingKey: ReturnType<typeof generateKeyPair> | undefined;
 let forgedKey: ReturnType<typeof generateKeyPair> | undefined;
@@ -87,12 +93,13 @@ const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 const tokenError = (error: string, description: string) => json({ error, error_description: description }, 400);
 
-function discovery(env: FakeEnv): Response {
+function discovery(env: FakeEnv, issuer = env.ISSUER): Response {
   return json({
-    issuer: env.ISSUER,
+    issuer,
     authorization_endpoint: `${env.ISSUER}/authorize`,
     token_endpoint: `${env.ISSUER}/token`,
     jwks_uri: `${env.ISSUER}/jwks`,
+    userinfo_endpoint: `${env.ISSUER}/userinfo`,
     response_types_supported: ['code'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['ES256'],
@@ -172,20 +179,34 @@ async function token(env: FakeEnv, request: Request): Promise<Response> {
     iat: now,
     exp: now + 300,
     nonce: issued.nonce,
-    ...(identity.email !== undefined ? { email: identity.email } : {}),
-    ...(identity.email_verified !== undefined ? { email_verified: identity.email_verified } : {}),
-    ...(identity.name !== undefined ? { name: identity.name } : {}),
+    ...(identity.profileInUserinfoOnly ? {} : profile(identity)),
     ...identity.claims,
   };
   const { signingKey, forgedKey } = keys();
   const key = (await (identity.forgeSignature ? forgedKey : signingKey)).privateKey;
   const idToken = await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: KID, typ: 'JWT' }).sign(key);
+  const accessToken = base64url(crypto.getRandomValues(new Uint8Array(24)));
+  accessTokens.set(accessToken, identity);
   return json({
-    access_token: base64url(crypto.getRandomValues(new Uint8Array(24))),
+    access_token: accessToken,
     token_type: 'Bearer',
     expires_in: 3600,
     id_token: idToken,
   });
+}
+
+function profile(identity: FakeIdentity): Record<string, unknown> {
+  return {
+    ...(identity.email !== undefined ? { email: identity.email } : {}),
+    ...(identity.email_verified !== undefined ? { email_verified: identity.email_verified } : {}),
+    ...(identity.name !== undefined ? { name: identity.name } : {}),
+  };
+}
+
+function userinfo(request: Request): Response {
+  const identity = accessTokens.get(request.headers.get('authorization')?.replace(/^Bearer /, '') ?? '');
+  if (!identity) return json({ error: 'invalid_token' }, 401);
+  return json({ sub: identity.sub, ...profile(identity), ...identity.userinfo });
 }
 
 async function jwks(): Promise<Response> {
@@ -203,12 +224,20 @@ export default {
       // Served at another issuer's address while naming this one, as a mix-up attack would.
       case 'GET /mix-up/.well-known/openid-configuration':
         return discovery(env);
+      // An Auth0-style issuer, whose name ends in a slash; discovery is at the name without it.
+      case 'GET /slash/.well-known/openid-configuration':
+        return discovery(env, `${env.ISSUER}/slash/`);
+      // A provider that is down.
+      case 'GET /down/.well-known/openid-configuration':
+        return new Response('upstream connect error', { status: 503 });
       case 'GET /authorize':
         return authorize(env, url);
       case 'POST /token':
         return token(env, request);
       case 'GET /jwks':
         return jwks();
+      case 'GET /userinfo':
+        return userinfo(request);
       default:
         return new Response('not found', { status: 404 });
     }

@@ -21,10 +21,17 @@ export const startOAuthSignIn = createRoute({
   path: '/api/auth/oauth/{provider}',
   tags,
   summary: 'Sign in with an OpenID Connect provider',
-  description:
+  description: [
     'Redirects the browser to the provider (authorization code flow with state, nonce and PKCE S256). Providers are configured in `OIDC_PROVIDERS`; `GET /api/meta` lists them.',
+    'When the provider cannot be used, a browser (`Accept: text/html`) is redirected to `<APP_URL>/sign-in?error=<code>`:',
+    '`oauth_unreachable` (it did not answer, or answered 5xx) or `oauth_unavailable` (its discovery document cannot be trusted);',
+    'other clients get 503 `unavailable`.',
+  ].join(' '),
   request: { params: ProviderParamSchema },
-  responses: { 302: redirect('To the provider'), ...problemResponses(404, 429, 503) },
+  responses: {
+    302: redirect('To the provider, or (browsers, provider unusable) to the sign-in page'),
+    ...problemResponses(404, 429, 503),
+  },
 });
 
 export const oauthCallback = createRoute({
@@ -34,10 +41,13 @@ export const oauthCallback = createRoute({
   summary: 'Where the provider sends the browser back',
   description: [
     'Signs in (web client: sets the refresh cookie) and redirects to `<APP_URL>/`; the web app then calls `POST /api/auth/refresh`.',
+    'Email and name come from the ID token, else from the userinfo endpoint (whose `sub` must be the ID token’s).',
+    'A callback whose `state` is not the one this browser started leaves that sign-in in progress untouched.',
     'A sign-in started with `POST …/link` links the identity to that account and redirects to `<APP_URL>/?linked=<provider>`.',
     'Failures redirect to `<APP_URL>/sign-in?error=<code>` (link sign-ins: `<APP_URL>/?error=<code>`) with one of',
     '`oauth_state` (unknown, expired, reused or started in another browser), `oauth_denied` (cancelled at the provider),',
-    '`oauth_failed` (the provider or its ID token could not be trusted), `account_exists` (an account has this email: sign in',
+    '`oauth_failed` (the provider could not confirm who you are: its answer, ID token or userinfo could not be trusted),',
+    '`oauth_unreachable` (the provider did not answer, or answered 5xx), `account_exists` (an account has this email: sign in',
     'and link the provider from there), `account_deactivated`, `oauth_identity_in_use`, `oauth_session_ended`.',
   ].join(' '),
   request: {

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull, notExists, or } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { oauthAccounts, users } from '../../db/schema';
 import { now } from '../../lib/clock';
@@ -108,13 +108,44 @@ async function linkToSignedInUser(
     ? user
     : await linkedUser(db, provider, identity.subject);
   if (owner?.id !== user.id) return { kind: 'refused', reason: 'oauth_identity_in_use', userId: user.id };
-  return { kind: 'linked', user };
+  return { kind: 'linked', user: await fillMissingProfile(db, user, provider, identity) };
 }
 
 function signInLinked(user: User): OAuthOutcome {
   return user.status === 'active'
     ? { kind: 'signed_in', user, created: false }
     : { kind: 'refused', reason: 'account_deactivated', userId: user.id };
+}
+
+/**
+ * Fills in what an account lacks from what the provider says now: a name when
+ * it has none, and an email when it has none and the provider has verified
+ * it and no other account holds it. Never overwrites a value, so what the
+ * user changed in Hearth stays; each update is conditional on the field
+ * still being empty, so two sign-ins at once cannot undo anything either.
+ */
+async function fillMissingProfile(db: Database, user: User, provider: string, identity: OidcIdentity): Promise<User> {
+  const at = now();
+  await db
+    .update(oauthAccounts)
+    .set({ email: identity.email })
+    .where(and(eq(oauthAccounts.provider, provider), eq(oauthAccounts.subject, identity.subject)));
+  if (!user.name && identity.name) {
+    await db
+      .update(users)
+      .set({ name: identity.name, updatedAt: at })
+      .where(and(eq(users.id, user.id), or(isNull(users.name), eq(users.name, ''))));
+  }
+  if (!user.email && identity.email && identity.emailVerified) {
+    const email = normalizeEmail(identity.email);
+    // One statement, so no other account can take the address between the check and the write.
+    const holder = db.select({ id: users.id }).from(users).where(eq(users.email, email));
+    await db
+      .update(users)
+      .set({ email, emailVerifiedAt: at, updatedAt: at })
+      .where(and(eq(users.id, user.id), isNull(users.email), notExists(holder)));
+  }
+  return (await findUserById(db, user.id)) ?? user;
 }
 
 /**
@@ -159,6 +190,7 @@ export async function completeOAuth(
 ): Promise<OAuthOutcome> {
   if (state.mode === 'link') return linkToSignedInUser(db, provider, identity, state);
   const linked = await linkedUser(db, provider, identity.subject);
+  if (linked?.status === 'active') return signInLinked(await fillMissingProfile(db, linked, provider, identity));
   if (linked) return signInLinked(linked);
   if (identity.email) {
     const existing = await findUserByEmail(db, normalizeEmail(identity.email));

@@ -1,7 +1,11 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { type FakeIdentity, loginHint } from '../../../test/fake-oidc';
+import type { PanvaOidc } from '../../../test/oidc-provider/provided';
+import type { PanvaIdentity } from '../../../test/oidc-provider/server';
 import { call, expectProblem, ORIGIN, randomIp, registerUser, uniqueEmail } from '../../../test/worker/helpers';
+import { createApp } from '../../app';
 import { configProblems, readConfig } from '../../lib/config';
 import { clientSecretName, readOidcProviders } from './oidc.config';
 import { pkceChallenge, resolveEndpoints } from './oidc.service';
@@ -11,12 +15,68 @@ const CALLBACK = `${APP_URL}/api/auth/oauth/linkedin/callback`;
 const [LINKEDIN] = readConfig(env).oidc.providers;
 if (!LINKEDIN) throw new Error('vitest.config.ts configures the fake provider as "linkedin"');
 
+/** panva's oidc-provider, started by test/oidc-provider/global-setup.ts; its issuer ends in a slash. */
+const PANVA: PanvaOidc = inject('panvaOidc');
+
+/**
+ * The configured providers plus some that only these tests sign in with (configuration is read per request,
+ * so a request served with this env sees them): the certified provider, and ones that fail in known ways.
+ */
+const MORE_PROVIDERS_ENV = {
+  ...env,
+  OIDC_PROVIDERS: JSON.stringify([
+    ...JSON.parse(env.OIDC_PROVIDERS ?? '[]'),
+    { id: 'panva', name: 'Panva', issuer: PANVA.issuer, clientId: PANVA.clientId },
+    // Answers 503 for discovery.
+    { id: 'down', name: 'Down', issuer: `${LINKEDIN.issuer}/down`, clientId: LINKEDIN.clientId },
+    // Nothing listens there.
+    { id: 'nowhere', name: 'Nowhere', issuer: 'http://127.0.0.1:9', clientId: LINKEDIN.clientId },
+    // Its discovery document names another issuer.
+    { id: 'mixup', name: 'Mix-up', issuer: `${LINKEDIN.issuer}/mix-up`, clientId: LINKEDIN.clientId },
+    // The fake provider, except that its token endpoint does not answer.
+    {
+      id: 'notoken',
+      name: 'No token',
+      issuer: LINKEDIN.issuer,
+      clientId: LINKEDIN.clientId,
+      authorizationEndpoint: `${LINKEDIN.issuer}/authorize`,
+      tokenEndpoint: 'http://127.0.0.1:9/token',
+      jwksUri: `${LINKEDIN.issuer}/jwks`,
+    },
+  ]),
+  OIDC_PANVA_CLIENT_SECRET: PANVA.clientSecret,
+  OIDC_NOTOKEN_CLIENT_SECRET: 'unused',
+};
+const app = createApp();
+
+/** What a browser's address-bar navigation asks for. */
+const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+
+interface NavigateOptions {
+  ip?: string;
+  cookie?: string;
+  origin?: string;
+  accept?: string;
+  /** Serve the request with `MORE_PROVIDERS_ENV`. */
+  moreProviders?: boolean;
+}
+
 /** A browser navigation to the worker: redirects are the answer under test, so they are not followed. */
-function navigate(path: string, options: { ip?: string; cookie?: string; origin?: string } = {}) {
-  return exports.default.fetch(`${options.origin ?? ORIGIN}${path}`, {
+async function navigate(path: string, options: NavigateOptions = {}) {
+  const init: RequestInit = {
     redirect: 'manual',
-    headers: { 'cf-connecting-ip': options.ip ?? randomIp(), ...(options.cookie ? { cookie: options.cookie } : {}) },
-  });
+    headers: {
+      'cf-connecting-ip': options.ip ?? randomIp(),
+      ...(options.cookie ? { cookie: options.cookie } : {}),
+      ...(options.accept ? { accept: options.accept } : {}),
+    },
+  };
+  const url = `${options.origin ?? ORIGIN}${path}`;
+  if (!options.moreProviders) return exports.default.fetch(url, init);
+  const ctx = createExecutionContext();
+  const res = await app.fetch(new Request(url, init), MORE_PROVIDERS_ENV, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
 }
 
 /** A person at the provider nobody else in the test run is. */
@@ -148,6 +208,43 @@ describe('GET /api/auth/oauth/{provider}', () => {
 
     expect(res.status).toBe(302);
     expect(new URL(res.headers.get('location') ?? '').searchParams.get('redirect_uri')).toBe(CALLBACK);
+  });
+
+  it.each([
+    ['answers 503', 'down', 'discovery_unavailable'],
+    ['does not answer at all', 'nowhere', 'provider_unreachable'],
+  ])('should send a browser back to sign-in when the provider %s, and log why', async (_, id, reason) => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+
+    const res = await navigate(`/api/auth/oauth/${id}`, { moreProviders: true, accept: BROWSER_ACCEPT });
+
+    expect({ status: res.status, location: res.headers.get('location') }).toEqual({
+      status: 302,
+      location: `${APP_URL}/sign-in?error=oauth_unreachable`,
+    });
+    expect(setCookie(res, 'hearth_oauth_state')).toBeUndefined();
+    expect(errors.mock.calls.map(([line]) => JSON.parse(String(line)))).toContainEqual(
+      expect.objectContaining({ event: 'oauth_start_failed', provider: id, reason, unreachable: true }),
+    );
+    errors.mockRestore();
+  });
+
+  it('should send a browser back to sign-in when discovery names another issuer, and log why', async () => {
+    const warnings = vi.spyOn(console, 'warn').mockImplementation(() => {});
+
+    const res = await navigate('/api/auth/oauth/mixup', { moreProviders: true, accept: BROWSER_ACCEPT });
+
+    expect(res.headers.get('location')).toBe(`${APP_URL}/sign-in?error=oauth_unavailable`);
+    expect(warnings.mock.calls.map(([line]) => JSON.parse(String(line)))).toContainEqual(
+      expect.objectContaining({ event: 'oauth_start_failed', provider: 'mixup', reason: 'discovery_issuer_mismatch' }),
+    );
+    warnings.mockRestore();
+  });
+
+  it('should answer an API client that cannot start a sign-in with 503 unavailable', async () => {
+    vi.spyOn(console, 'error').mockImplementationOnce(() => {});
+
+    await expectProblem(await navigate('/api/auth/oauth/down', { moreProviders: true }), 503, 'unavailable');
   });
 
   it('should answer 404 not_found for a provider that is not configured', async () => {
@@ -302,6 +399,106 @@ describe('GET /api/auth/oauth/{provider}/callback', () => {
     expectRedirectError(res, 'oauth_denied');
   });
 
+  it('should read email and name from the userinfo endpoint when the ID token has only the protocol claims', async () => {
+    const identity = newIdentity({ profileInUserinfoOnly: true });
+
+    const user = await userOfRefreshCookie(await signInAs(identity));
+
+    expect(user).toMatchObject({ email: identity.email, emailVerified: true, name: 'Grace Hopper' });
+  });
+
+  it('should refuse a userinfo answer about another subject than the ID token', async () => {
+    const identity = newIdentity({ profileInUserinfoOnly: true, userinfo: { sub: 'someone-else' } });
+    const browser = await startSignIn();
+
+    expectRedirectError(await callback(await authorize(browser, identity), browser), 'oauth_failed');
+    expect(await linkedUserId(identity.sub)).toBeNull();
+    expect(await auditReasons(browser.ip)).toEqual([
+      expect.objectContaining({
+        outcome: 'failure',
+        details: { provider: 'linkedin', reason: 'userinfo_sub_mismatch' },
+      }),
+    ]);
+  });
+
+  it('should trust an email as verified only when email_verified is the boolean true', async () => {
+    const identity = newIdentity({ claims: { email_verified: 'true' } });
+
+    const user = await userOfRefreshCookie(await signInAs(identity));
+
+    expect(user).toMatchObject({ email: null, emailVerified: false });
+  });
+
+  it('should fill a missing name and email on a later sign-in, and never overwrite what the user changed', async () => {
+    const identity = newIdentity({ email: undefined, email_verified: undefined, name: undefined });
+    const first = await userOfRefreshCookie(await signInAs(identity));
+    expect(first).toMatchObject({ email: null, name: null });
+    const email = uniqueEmail('later');
+
+    const second = await userOfRefreshCookie(
+      await signInAs({ ...identity, email, email_verified: true, name: 'Grace Hopper', profileInUserinfoOnly: true }),
+    );
+
+    expect(second).toMatchObject({ id: first.id, email, emailVerified: true, name: 'Grace Hopper' });
+    await env.DB.prepare("UPDATE users SET name = 'Amazing Grace' WHERE id = ?").bind(first.id).run();
+    const third = await userOfRefreshCookie(
+      await signInAs({ ...identity, email: uniqueEmail('changed'), email_verified: true, name: 'G. Hopper' }),
+    );
+    expect(third).toMatchObject({ id: first.id, email, name: 'Amazing Grace' });
+  });
+
+  it('should not fill in an email that another account holds, nor one the provider has not verified', async () => {
+    const identity = newIdentity({ email: undefined, email_verified: undefined });
+    const user = await userOfRefreshCookie(await signInAs(identity));
+    const other = await registerUser();
+
+    const taken = await signInAs({ ...identity, email: other.email, email_verified: true });
+    const unverified = await signInAs({ ...identity, email: uniqueEmail('unverified'), email_verified: false });
+
+    expect(await userOfRefreshCookie(taken)).toMatchObject({ id: user.id, email: null });
+    expect(await userOfRefreshCookie(unverified)).toMatchObject({ id: user.id, email: null });
+  });
+
+  it('should not end the sign-in in progress when a callback with another state arrives', async () => {
+    const browser = await startSignIn();
+    const back = await authorize(browser, newIdentity());
+    const attacker = await startSignIn();
+    const forged = await authorize(attacker, newIdentity());
+
+    const refused = await callback(forged, browser);
+
+    expectRedirectError(refused, 'oauth_state');
+    expect(setCookie(refused, 'hearth_oauth_state')).toBeUndefined();
+    const res = await callback(back, browser);
+    expect(res.headers.get('location')).toBe(`${APP_URL}/`);
+    expect(setCookie(res, 'hearth_refresh')).toBeDefined();
+  });
+
+  it('should tell a provider that could not be reached apart from one that could not confirm who you are', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const ip = randomIp();
+    const started = await navigate('/api/auth/oauth/notoken', { ip, moreProviders: true, accept: BROWSER_ACCEPT });
+    const browser = {
+      ip,
+      stateCookie: cookiePair(started, 'hearth_oauth_state'),
+      authorizeUrl: new URL(started.headers.get('location') ?? ''),
+    };
+    const back = await authorize(browser, newIdentity());
+
+    const res = await navigate(`/api/auth/oauth/notoken/callback${back.search}`, {
+      ip,
+      cookie: browser.stateCookie,
+      moreProviders: true,
+    });
+
+    expectRedirectError(res, 'oauth_unreachable');
+    expect(errors.mock.calls.map(([line]) => JSON.parse(String(line)))).toContainEqual(
+      expect.objectContaining({ event: 'oauth_failed', provider: 'notoken', reason: 'provider_unreachable' }),
+    );
+    // The ID token tests above: a provider that answered but could not be trusted is `oauth_failed`.
+    errors.mockRestore();
+  });
+
   it('should refuse to sign into a deactivated account', async () => {
     const identity = newIdentity();
     const user = await userOfRefreshCookie(await signInAs(identity));
@@ -380,6 +577,7 @@ describe('resolveEndpoints', () => {
       authorizationEndpoint: `${LINKEDIN.issuer}/authorize`,
       tokenEndpoint: `${LINKEDIN.issuer}/token`,
       jwksUri: `${LINKEDIN.issuer}/jwks`,
+      userinfoEndpoint: `${LINKEDIN.issuer}/userinfo`,
     });
   });
 
@@ -404,6 +602,22 @@ describe('resolveEndpoints', () => {
       name: 'OidcError',
       reason: 'discovery_refused',
     });
+  });
+
+  it('should find an issuer named with a trailing slash, and compare it exactly', async () => {
+    const slashed = { ...LINKEDIN, issuer: `${LINKEDIN.issuer}/slash/` };
+
+    expect(await resolveEndpoints(slashed)).toMatchObject({ authorizationEndpoint: `${LINKEDIN.issuer}/authorize` });
+    await expect(resolveEndpoints({ ...LINKEDIN, issuer: `${LINKEDIN.issuer}/slash` })).rejects.toMatchObject({
+      reason: 'discovery_issuer_mismatch',
+    });
+    await expect(resolveEndpoints({ ...LINKEDIN, issuer: `${LINKEDIN.issuer}/` })).rejects.toMatchObject({
+      reason: 'discovery_issuer_mismatch',
+    });
+  });
+
+  it('should read the userinfo endpoint from discovery', async () => {
+    expect((await resolveEndpoints(LINKEDIN)).userinfoEndpoint).toBe(`${LINKEDIN.issuer}/userinfo`);
   });
 
   it('should refuse a discovery document that names another issuer', async () => {
@@ -449,7 +663,7 @@ describe('configured providers', () => {
         {
           id: 'acme-id',
           name: 'Acme',
-          issuer: 'https://id.acme.test',
+          issuer: 'https://id.acme.test/',
           clientId: 'c',
           clientSecret: 's3cret',
           scopes: ['openid', 'profile', 'email'],
@@ -496,5 +710,96 @@ describe('configured providers', () => {
     expect(configProblems(readConfig(production))).toContain(
       'OIDC_LINKEDIN_CLIENT_SECRET is not set (wrangler secret put OIDC_LINKEDIN_CLIENT_SECRET)',
     );
+  });
+});
+
+describe('signing in at a certified provider (panva oidc-provider)', () => {
+  /** The cookies a browser keeps for the provider; paths are not told apart, which the provider does not mind. */
+  class CookieJar {
+    readonly #cookies = new Map<string, string>();
+
+    store(res: Response) {
+      for (const cookie of res.headers.getSetCookie()) {
+        const [pair = '', ...attributes] = cookie.split(';');
+        const at = pair.indexOf('=');
+        const [name, value] = [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
+        const expired = attributes.some((a) => /^\s*(max-age=0|expires=thu, 01 jan 1970)/i.test(a));
+        if (expired) this.#cookies.delete(name);
+        else this.#cookies.set(name, value);
+      }
+    }
+
+    header(): string {
+      return [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    }
+  }
+
+  /** Plays the browser at the provider, redirect by redirect, until it sends the browser back to Hearth. */
+  async function signInAtPanva(authorizeUrl: URL, identity: PanvaIdentity): Promise<URL> {
+    const jar = new CookieJar();
+    let url = new URL(authorizeUrl);
+    url.searchParams.set('login_hint', btoa(JSON.stringify(identity)).replaceAll('+', '-').replaceAll('/', '_'));
+    for (let hop = 0; hop < 6; hop++) {
+      const res = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header(), accept: BROWSER_ACCEPT } });
+      jar.store(res);
+      await res.body?.cancel();
+      expect([302, 303]).toContain(res.status);
+      url = new URL(res.headers.get('location') ?? '', url);
+      if (url.origin === new URL(APP_URL).origin) return url;
+    }
+    throw new Error('the provider never sent the browser back');
+  }
+
+  async function startPanva(ip = randomIp()) {
+    const res = await navigate('/api/auth/oauth/panva', { ip, moreProviders: true, accept: BROWSER_ACCEPT });
+    expect(res.status).toBe(302);
+    const authorizeUrl = new URL(res.headers.get('location') ?? '');
+    return { ip, stateCookie: cookiePair(res, 'hearth_oauth_state'), authorizeUrl };
+  }
+
+  const panvaCallback = (back: URL, browser: { ip: string; stateCookie: string }) => {
+    expect(back.origin + back.pathname).toBe(`${APP_URL}/api/auth/oauth/panva/callback`);
+    return navigate(back.pathname + back.search, { ip: browser.ip, cookie: browser.stateCookie, moreProviders: true });
+  };
+
+  it('should sign in with the email and name the provider serves from userinfo, at an issuer ending in /', async () => {
+    expect(PANVA.issuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const identity = { sub: `panva-${crypto.randomUUID()}`, email: uniqueEmail('panva'), email_verified: true };
+    const browser = await startPanva();
+    expect(browser.authorizeUrl.origin).toBe(new URL(PANVA.issuer).origin);
+
+    const back = await signInAtPanva(browser.authorizeUrl, { ...identity, name: 'Ada Lovelace' });
+    expect(back.searchParams.get('iss')).toBe(PANVA.issuer);
+    const res = await panvaCallback(back, browser);
+
+    expect(res.headers.get('location')).toBe(`${APP_URL}/`);
+    const user = await userOfRefreshCookie(res);
+    expect(user).toMatchObject({ email: identity.email, emailVerified: true, name: 'Ada Lovelace' });
+    const linked = await env.DB.prepare("SELECT user_id FROM oauth_accounts WHERE provider = 'panva' AND subject = ?")
+      .bind(identity.sub)
+      .first<string>('user_id');
+    expect(linked).toBe(user.id);
+  });
+
+  it('should fill in the name the provider later has, on the next sign-in', async () => {
+    const identity = { sub: `panva-${crypto.randomUUID()}`, email: uniqueEmail('panva'), email_verified: true };
+    const first = await startPanva();
+    const user = await userOfRefreshCookie(
+      await panvaCallback(await signInAtPanva(first.authorizeUrl, identity), first),
+    );
+    expect(user.name).toBeNull();
+
+    const again = await startPanva();
+    const res = await panvaCallback(await signInAtPanva(again.authorizeUrl, { ...identity, name: 'Ada King' }), again);
+
+    expect(await userOfRefreshCookie(res)).toMatchObject({ id: user.id, name: 'Ada King', email: identity.email });
+  });
+
+  it('should report a sign-in cancelled at the provider', async () => {
+    const browser = await startPanva();
+
+    const back = await signInAtPanva(browser.authorizeUrl, { sub: 'panva-cancel', deny: true });
+
+    expectRedirectError(await panvaCallback(back, browser), 'oauth_denied');
   });
 });

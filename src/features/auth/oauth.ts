@@ -13,7 +13,14 @@ import { authLimits, ipOrUnknown, limitKey } from './limits';
 import { oauthCallback, startOAuthLink, startOAuthSignIn } from './oauth.routes';
 import { completeOAuth, OAUTH_STATE_TTL_SECONDS, startOAuth, takeOAuthState } from './oauth.service';
 import type { OidcProvider } from './oidc.config';
-import { authorizationUrl, exchangeCode, OidcError, resolveEndpoints, verifyIdToken } from './oidc.service';
+import {
+  authorizationUrl,
+  completeIdentity,
+  exchangeCode,
+  OidcError,
+  resolveEndpoints,
+  verifyIdToken,
+} from './oidc.service';
 import { signIn } from './sign-in';
 
 /**
@@ -25,6 +32,9 @@ import { signIn } from './sign-in';
 const STATE_COOKIE = 'hearth_oauth_state';
 const STATE_COOKIE_PATH = '/api/auth/oauth';
 
+/** A browser's page navigation, as opposed to an API client asking for JSON. */
+const acceptsHtml = (c: Context<AppEnv>) => (c.req.header('accept') ?? '').includes('text/html');
+
 function providerOr404(c: Context<AppEnv>, id: string): OidcProvider {
   const provider = c.var.config.oidc.providers.find((candidate) => candidate.id === id);
   if (!provider) throw new AppError('not_found', `No sign-in provider called "${id}" is configured.`);
@@ -35,14 +45,49 @@ function providerOr404(c: Context<AppEnv>, id: string): OidcProvider {
 const redirectUri = (c: Context<AppEnv>, provider: OidcProvider) =>
   `${c.var.config.appUrl}/api/auth/oauth/${provider.id}/callback`;
 
+/** One structured line naming why a provider step failed: the user is only told which kind of failure it was. */
+function logOidcFailure(event: string, provider: OidcProvider, error: OidcError) {
+  const line = JSON.stringify({
+    event,
+    provider: provider.id,
+    reason: error.reason,
+    unreachable: error.unreachable,
+    detail: error.message,
+  });
+  if (error.unreachable) console.error(line);
+  else console.warn(line);
+}
+
+/**
+ * What the person is told (`?error=`) when the provider failed: it did not
+ * answer, or (after the callback) it could not confirm who they are.
+ */
+const providerFailure = (error: OidcError, atCallback: boolean) =>
+  error.unreachable ? 'oauth_unreachable' : atCallback ? 'oauth_failed' : 'oauth_unavailable';
+
+/** The provider's endpoints, or a 503 whose cause is logged. */
+async function endpointsOr503(provider: OidcProvider) {
+  try {
+    return await resolveEndpoints(provider);
+  } catch (error) {
+    if (!(error instanceof OidcError)) throw error;
+    logOidcFailure('oauth_start_failed', provider, error);
+    throw new AppError(
+      'unavailable',
+      error.unreachable
+        ? `${provider.name} could not be reached right now. Please try again in a moment.`
+        : `${provider.name} sign-in is not working right now.`,
+      { cause: error },
+    );
+  }
+}
+
 async function authorizationUrlFor(
   c: Context<AppEnv>,
   provider: OidcProvider,
   link?: { userId: string; sessionId: string },
 ) {
-  const endpoints = await resolveEndpoints(provider).catch((error: unknown) => {
-    throw new AppError('unavailable', `${provider.name} sign-in is not reachable right now.`, { cause: error });
-  });
+  const endpoints = await endpointsOr503(provider);
   const started = await startOAuth(c.env.KV, provider, link);
   setCookie(c, STATE_COOKIE, started.state, {
     httpOnly: true,
@@ -61,18 +106,22 @@ interface ProviderAnswer {
   iss?: string;
 }
 
-/** The provider's answer, checked: the state this browser started, then a verified ID token. */
+/**
+ * The provider's answer, checked: the state this browser started, then a
+ * verified ID token, completed from userinfo.
+ *
+ * A callback whose state is not this browser's (a forged link, an old tab)
+ * is refused without touching the state cookie or the stored state, so it
+ * cannot end the sign-in this browser has in progress.
+ */
 async function verifiedSignIn(c: Context<AppEnv>, provider: OidcProvider, query: ProviderAnswer) {
   const browserState = getCookie(c, STATE_COOKIE);
+  if (!query.state || !browserState || !constantTimeEqualStrings(browserState, query.state)) {
+    return { ok: false, error: 'oauth_state', reason: 'state', state: null } as const;
+  }
   deleteCookie(c, STATE_COOKIE, { path: STATE_COOKIE_PATH, secure: true, httpOnly: true, sameSite: 'Lax' });
   const state = await takeOAuthState(c.env.KV, query.state);
-  if (
-    !state ||
-    !query.state ||
-    state.provider !== provider.id ||
-    !browserState ||
-    !constantTimeEqualStrings(browserState, query.state)
-  ) {
+  if (!state || state.provider !== provider.id) {
     return { ok: false, error: 'oauth_state', reason: 'state', state: null } as const;
   }
   if (query.error)
@@ -85,15 +134,14 @@ async function verifiedSignIn(c: Context<AppEnv>, provider: OidcProvider, query:
   try {
     const endpoints = await resolveEndpoints(provider);
     const grant = { code: query.code, redirectUri: redirectUri(c, provider), codeVerifier: state.codeVerifier };
-    const idToken = await exchangeCode(provider, endpoints, grant);
-    const identity = await verifyIdToken(provider, endpoints, idToken, state.nonce);
+    const tokens = await exchangeCode(provider, endpoints, grant);
+    const verified = await verifyIdToken(provider, endpoints, tokens.idToken, state.nonce);
+    const identity = await completeIdentity(provider, endpoints, verified, tokens.accessToken);
     return { ok: true, identity, state } as const;
   } catch (error) {
     if (!(error instanceof OidcError)) throw error;
-    console.warn(
-      JSON.stringify({ event: 'oauth_failed', provider: provider.id, reason: error.reason, detail: error.message }),
-    );
-    return { ok: false, error: 'oauth_failed', reason: error.reason, state } as const;
+    logOidcFailure('oauth_failed', provider, error);
+    return { ok: false, error: providerFailure(error, true), reason: error.reason, state } as const;
   }
 }
 
@@ -103,7 +151,14 @@ export const oauthRoutes = createRouter()
     const { ip } = clientInfo(c.req.raw);
     await enforceLimit(c.env, limitKey.loginIp(ipOrUnknown(ip)), authLimits.loginPerIp, 'sign-in attempts');
     c.header('Cache-Control', 'no-store');
-    return c.redirect(await authorizationUrlFor(c, provider), 302);
+    try {
+      return c.redirect(await authorizationUrlFor(c, provider), 302);
+    } catch (error) {
+      // A browser tab shows the sign-in page with a message; API clients keep the problem+json.
+      const cause = error instanceof AppError ? error.cause : undefined;
+      if (!(cause instanceof OidcError) || !acceptsHtml(c)) throw error;
+      return c.redirect(`${c.var.config.appUrl}/sign-in?error=${providerFailure(cause, false)}`, 302);
+    }
   })
   .openapi(startOAuthLink, async (c) => {
     const provider = providerOr404(c, c.req.valid('param').provider);

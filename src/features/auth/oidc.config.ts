@@ -7,7 +7,10 @@ export interface OidcProvider {
   id: string;
   /** What the sign-in button says. */
   name: string;
-  /** Exactly the `iss` of its ID tokens; discovery is read from `<issuer>/.well-known/openid-configuration`. */
+  /**
+   * Exactly the `iss` of its ID tokens, trailing slash and all (Auth0's end in `/`); discovery is read from
+   * the issuer without its trailing slash + `/.well-known/openid-configuration` (OpenID Connect Discovery §4).
+   */
   issuer: string;
   clientId: string;
   /** Empty when the secret is not set; production refuses to serve then (see `oidcProviderProblems`). */
@@ -17,6 +20,8 @@ export interface OidcProvider {
   authorizationEndpoint?: string;
   tokenEndpoint?: string;
   jwksUri?: string;
+  /** Where email and name are read when the ID token lacks them; from discovery unless set. */
+  userinfoEndpoint?: string;
 }
 
 const url = z.url({ protocol: /^https?$/ });
@@ -24,12 +29,14 @@ const url = z.url({ protocol: /^https?$/ });
 const ProviderEntrySchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'lower-case letters, digits, - and _'),
   name: z.string().trim().min(1).max(50),
-  issuer: url.transform((issuer) => issuer.replace(/\/+$/, '')),
+  // Kept as written: it is compared exactly with the discovery document's `issuer` and the ID tokens' `iss`.
+  issuer: url,
   clientId: z.string().min(1).max(512),
   scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/)).default(['openid', 'profile', 'email']),
   authorizationEndpoint: url.optional(),
   tokenEndpoint: url.optional(),
   jwksUri: url.optional(),
+  userinfoEndpoint: url.optional(),
 });
 
 const ProvidersSchema = z.array(ProviderEntrySchema).superRefine((providers, ctx) => {
@@ -99,6 +106,7 @@ export function oidcProviderProblems(oidc: OidcProviders): string[] {
       provider.authorizationEndpoint,
       provider.tokenEndpoint,
       provider.jwksUri,
+      provider.userinfoEndpoint,
     ]) {
       if (endpoint && !endpoint.startsWith('https://')) {
         problems.push(`OIDC provider ${provider.id}: ${endpoint} must be https://`);

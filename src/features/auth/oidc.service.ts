@@ -14,14 +14,20 @@ const ID_TOKEN_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 const CLOCK_TOLERANCE_SECONDS = 60;
 const PROVIDER_TIMEOUT_MS = 10_000;
 
-/** Why a sign-in with the provider failed; it becomes the audit reason, never a message to the user. */
+/**
+ * Why a sign-in with the provider failed; the reason becomes the audit reason and the log line, never a
+ * message to the user. `unreachable` tells "the provider did not answer (or answered 5xx)" apart from an
+ * answer that could not be trusted, which the user is told differently.
+ */
 export class OidcError extends Error {
   readonly reason: string;
+  readonly unreachable: boolean;
 
-  constructor(reason: string, message: string, options?: { cause?: unknown }) {
+  constructor(reason: string, message: string, options?: { cause?: unknown; unreachable?: boolean }) {
     super(message, options);
     this.name = 'OidcError';
     this.reason = reason;
+    this.unreachable = options?.unreachable ?? false;
   }
 }
 
@@ -29,9 +35,11 @@ export interface OidcEndpoints {
   authorizationEndpoint: string;
   tokenEndpoint: string;
   jwksUri: string;
+  /** Absent when the provider publishes none. */
+  userinfoEndpoint?: string;
 }
 
-/** What Hearth takes from a verified ID token. */
+/** What Hearth takes from a verified ID token, completed from the userinfo endpoint (`completeIdentity`). */
 export interface OidcIdentity {
   subject: string;
   email: string | null;
@@ -48,11 +56,16 @@ async function fetchJson(url: string, init: RequestInit, what: string): Promise<
       signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
     });
   } catch (error) {
-    throw new OidcError('provider_unreachable', `${what}: ${url} did not answer`, { cause: error });
+    throw new OidcError('provider_unreachable', `${what}: ${url} did not answer`, { cause: error, unreachable: true });
   }
   const text = await response.text();
   if (!response.ok) {
-    throw new OidcError(`${what}_refused`, `${what}: ${url} answered ${response.status} ${text.slice(0, 200)}`);
+    const down = response.status >= 500;
+    throw new OidcError(
+      `${what}_${down ? 'unavailable' : 'refused'}`,
+      `${what}: ${url} answered ${response.status} ${text.slice(0, 200)}`,
+      { unreachable: down },
+    );
   }
   try {
     return JSON.parse(text);
@@ -67,23 +80,35 @@ function stringField(value: unknown, field: string): string | undefined {
   return typeof found === 'string' && found.length > 0 ? found : undefined;
 }
 
+/** Where an issuer's discovery document is (OpenID Connect Discovery §4.1): any trailing `/` removed first. */
+function discoveryUrl(issuer: string): string {
+  return `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+}
+
 /**
  * The provider's endpoints: from configuration when all three are given,
  * otherwise from its discovery document, whose `issuer` must be exactly the
- * configured one (OpenID Connect Discovery §4.3), so a document served for
- * another issuer is never trusted.
+ * configured one, trailing slash included (OpenID Connect Discovery §4.3), so
+ * a document served for another issuer is never trusted.
  */
 export async function resolveEndpoints(provider: OidcProvider): Promise<OidcEndpoints> {
-  const { authorizationEndpoint, tokenEndpoint, jwksUri } = provider;
-  if (authorizationEndpoint && tokenEndpoint && jwksUri) return { authorizationEndpoint, tokenEndpoint, jwksUri };
-  const document = await fetchJson(`${provider.issuer}/.well-known/openid-configuration`, {}, 'discovery');
-  if (stringField(document, 'issuer') !== provider.issuer) {
-    throw new OidcError('discovery_issuer_mismatch', `discovery names issuer ${stringField(document, 'issuer')}`);
+  const { authorizationEndpoint, tokenEndpoint, jwksUri, userinfoEndpoint } = provider;
+  if (authorizationEndpoint && tokenEndpoint && jwksUri) {
+    return { authorizationEndpoint, tokenEndpoint, jwksUri, ...(userinfoEndpoint ? { userinfoEndpoint } : {}) };
   }
+  const document = await fetchJson(discoveryUrl(provider.issuer), {}, 'discovery');
+  if (stringField(document, 'issuer') !== provider.issuer) {
+    throw new OidcError(
+      'discovery_issuer_mismatch',
+      `discovery names issuer ${stringField(document, 'issuer')}, configured is ${provider.issuer}`,
+    );
+  }
+  const discoveredUserinfo = userinfoEndpoint ?? stringField(document, 'userinfo_endpoint');
   const resolved = {
     authorizationEndpoint: authorizationEndpoint ?? stringField(document, 'authorization_endpoint'),
     tokenEndpoint: tokenEndpoint ?? stringField(document, 'token_endpoint'),
     jwksUri: jwksUri ?? stringField(document, 'jwks_uri'),
+    ...(discoveredUserinfo ? { userinfoEndpoint: discoveredUserinfo } : {}),
   };
   if (!resolved.authorizationEndpoint || !resolved.tokenEndpoint || !resolved.jwksUri) {
     throw new OidcError('discovery_invalid', 'discovery lacks an authorization, token or JWKS endpoint');
@@ -117,12 +142,18 @@ export function authorizationUrl(provider: OidcProvider, endpoints: OidcEndpoint
   return url.toString();
 }
 
-/** Trades the authorization code for tokens (client_secret_post) and returns the ID token. */
+export interface OidcTokens {
+  idToken: string;
+  /** For the userinfo endpoint; absent when the provider sends none. */
+  accessToken?: string;
+}
+
+/** Trades the authorization code for tokens (client_secret_post). */
 export async function exchangeCode(
   provider: OidcProvider,
   endpoints: OidcEndpoints,
   grant: { code: string; redirectUri: string; codeVerifier: string },
-): Promise<string> {
+): Promise<OidcTokens> {
   const form = new URLSearchParams({
     grant_type: 'authorization_code',
     code: grant.code,
@@ -138,7 +169,8 @@ export async function exchangeCode(
   );
   const idToken = stringField(tokens, 'id_token');
   if (!idToken) throw new OidcError('token_invalid', 'the token response has no id_token');
-  return idToken;
+  const accessToken = stringField(tokens, 'access_token');
+  return accessToken ? { idToken, accessToken } : { idToken };
 }
 
 /**
@@ -184,13 +216,62 @@ export async function verifyIdToken(
   if (typeof subject !== 'string' || subject.length === 0 || subject.length > 255) {
     throw new OidcError('id_token_sub', 'ID token subject is missing or too long');
   }
-  const email = typeof payload.email === 'string' && payload.email.length <= 254 ? payload.email : null;
-  const name = typeof payload.name === 'string' ? payload.name.trim().slice(0, 100) || null : null;
+  return { subject, ...profileClaims(payload) };
+}
+
+/**
+ * Email and name from ID token or userinfo claims. An email counts as verified
+ * only when `email_verified` is the boolean `true` (OIDC Core §5.1): a string,
+ * or no claim at all, is not the provider vouching for it.
+ */
+function profileClaims(claims: Record<string, unknown>): Omit<OidcIdentity, 'subject'> {
+  const email = typeof claims.email === 'string' && claims.email.length <= 254 ? claims.email : null;
+  const fullName =
+    typeof claims.name === 'string'
+      ? claims.name
+      : [claims.given_name, claims.family_name].filter((part) => typeof part === 'string').join(' ');
   return {
-    subject,
     email,
-    // Some providers send the boolean as a string.
-    emailVerified: email !== null && (payload.email_verified === true || payload.email_verified === 'true'),
-    name,
+    emailVerified: email !== null && claims.email_verified === true,
+    name: fullName.trim().slice(0, 100) || null,
+  };
+}
+
+/**
+ * Fills what the ID token left out from the userinfo endpoint (OIDC Core §5.3).
+ * A conforming provider puts only the protocol claims in the ID token when it
+ * also issues an access token (§5.4), so without this call accounts would be
+ * created with no email and no name. The answer's `sub` must be the ID
+ * token's (§5.3.2): otherwise it may describe someone else, and the sign-in is
+ * refused. Claims the ID token carried are kept; the email and its
+ * `email_verified` always come from the same source.
+ */
+export async function completeIdentity(
+  provider: OidcProvider,
+  endpoints: OidcEndpoints,
+  identity: OidcIdentity,
+  accessToken: string | undefined,
+): Promise<OidcIdentity> {
+  const wantsEmail = identity.email === null && provider.scopes.includes('email');
+  const wantsName = identity.name === null && provider.scopes.includes('profile');
+  if (!(wantsEmail || wantsName) || !endpoints.userinfoEndpoint || !accessToken) return identity;
+  const claims = await fetchJson(
+    endpoints.userinfoEndpoint,
+    { headers: { Authorization: `Bearer ${accessToken}` } },
+    'userinfo',
+  );
+  if (typeof claims !== 'object' || claims === null)
+    throw new OidcError('userinfo_invalid', 'userinfo is not an object');
+  const sub = stringField(claims, 'sub');
+  if (sub !== identity.subject) {
+    throw new OidcError('userinfo_sub_mismatch', 'userinfo describes another subject than the ID token');
+  }
+  const profile = profileClaims(claims as Record<string, unknown>);
+  return {
+    subject: identity.subject,
+    ...(identity.email === null
+      ? { email: profile.email, emailVerified: profile.emailVerified }
+      : { email: identity.email, emailVerified: identity.emailVerified }),
+    name: identity.name ?? profile.name,
   };
 }

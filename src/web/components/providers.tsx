@@ -12,6 +12,8 @@ const OAUTH_ERRORS: Record<string, string> = {
   oauth_state: 'That sign-in expired or was started in another browser. Please try again.',
   oauth_denied: 'Sign-in was cancelled at the provider.',
   oauth_failed: 'The provider could not confirm who you are. Please try again.',
+  oauth_unreachable: 'The provider could not be reached just now. Please try again in a moment.',
+  oauth_unavailable: 'Sign-in with this provider is not working right now. Please sign in another way.',
   account_deactivated: 'This account has been deactivated.',
   oauth_identity_in_use: 'That provider account is already linked to another Hearth account.',
   oauth_session_ended: 'Your session ended before the provider sent you back. Please sign in again.',
