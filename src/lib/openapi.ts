@@ -84,3 +84,81 @@ export function jsonRequest<T extends z.ZodType>(schema: T, required = true) {
 
 /** `{id}` in a route path: every resource id is an opaque string of at most 64 characters. */
 export const IdParam = z.object({ id: z.string().min(1).max(64) });
+
+/** The OpenAPI 3.1 document `getOpenAPI31Document` generates. */
+export type OpenApiDocument = ReturnType<Router['getOpenAPI31Document']>;
+
+/** The keys of a path item that are operations. */
+export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+const BODY_METHODS = new Set(['post', 'put', 'patch', 'delete']);
+
+function camel(words: string[]): string {
+  return words
+    .map((word, i) => (i === 0 ? word.toLowerCase() : word.charAt(0).toUpperCase() + word.slice(1).toLowerCase()))
+    .join('');
+}
+
+/**
+ * The operationId of a route that declares none: the method, then the path without its `/api`
+ * prefix, in camelCase, with `{param}` read as `By<Param>`. `GET /api/files/{id}` is
+ * `getFilesById`, `POST /api/rooms/{id}/join` is `postRoomsByIdJoin`. A method and a path name
+ * one operation, so the ids are unique, and they change only when the route does.
+ */
+export function defaultOperationId(method: string, path: string): string {
+  const words = [method];
+  for (const segment of path.replace(/^\/api(?=\/|$)/, '').split('/')) {
+    const param = /^\{(.+)\}$/.exec(segment);
+    const parts = (param?.[1] ?? segment).split(/[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/).filter(Boolean);
+    if (parts.length > 0) words.push(...(param ? ['by', ...parts] : parts));
+  }
+  return camel(words);
+}
+
+const problemContent = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
+
+/**
+ * Gives every operation what a client generator and a linter expect, where its route left it
+ * out, so the guarantees hold in one place rather than in each feature's declarations:
+ * - an `operationId` (`defaultOperationId`);
+ * - `security: []` on public operations, so "no auth" is stated rather than implied;
+ * - a 500 problem response (the error handler answers any unexpected failure so), a 400 one
+ *   when the operation takes input (parameters or a body; `jsonBody` refuses malformed JSON on
+ *   every POST, PUT, PATCH and DELETE), and a 401 one when it requires a security scheme;
+ * - `servers`, naming where the API is served.
+ *
+ * What only a route's owner can say (a summary, a success schema) is not invented here; the
+ * contract test names the routes that lack it.
+ */
+export function completeDocument(doc: OpenApiDocument, options: { serverUrl: string }): OpenApiDocument {
+  const paths: NonNullable<OpenApiDocument['paths']> = {};
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    const completed = { ...item };
+    for (const method of HTTP_METHODS) {
+      const operation = item[method];
+      if (!operation) continue;
+      const takesInput =
+        BODY_METHODS.has(method) || Boolean(operation.requestBody) || Boolean(operation.parameters?.length);
+      const security = operation.security ?? [];
+      const responses = { ...operation.responses };
+      const problem = (status: number, description: string) => {
+        responses[status] ??= { description, content: problemContent };
+      };
+      if (takesInput) problem(400, 'Invalid request');
+      if (security.length > 0) problem(401, 'Not signed in');
+      problem(500, 'Unexpected error');
+      completed[method] = {
+        ...operation,
+        operationId: operation.operationId ?? defaultOperationId(method, path),
+        security,
+        responses,
+      };
+    }
+    paths[path] = completed;
+  }
+  return {
+    ...doc,
+    servers: doc.servers?.length ? doc.servers : [{ url: options.serverUrl }],
+    paths,
+  };
+}
