@@ -66,10 +66,38 @@ function readSecret(env: Env, name: SecretName, isDevelopment: boolean): string 
 }
 
 /**
- * Reads configuration from the bindings. Pure and cheap: it runs per request
- * because Workers hand `env` to each request rather than at start-up.
+ * The configuration values `env` holds, as one string: every string binding
+ * (vars and secrets), in order. Building it costs microseconds; it is what the
+ * parsed configuration is cached under, so a changed value (a rotated secret,
+ * a new deployment's vars) is a new key and is parsed afresh on the request
+ * that first sees it.
+ */
+function fingerprint(env: Env): string {
+  let key = '';
+  for (const [name, value] of Object.entries(env)) if (typeof value === 'string') key += `${name}=${value}\u0000`;
+  return key;
+}
+
+/**
+ * One parsed configuration per isolate, for the values it was parsed from.
+ * It holds nothing of a request or a user: only what `env` says.
+ */
+let cached: { key: string; config: Config } | undefined;
+
+/**
+ * Reads configuration from the bindings. Workers hand `env` to each request
+ * rather than at start-up, so this runs per request; the parse itself runs
+ * only when the values differ from the last ones seen in this isolate.
  */
 export function readConfig(env: Env): Config {
+  const key = fingerprint(env);
+  if (cached?.key === key) return cached.config;
+  const config = Object.freeze(parseConfig(env));
+  cached = { key, config };
+  return config;
+}
+
+function parseConfig(env: Env): Config {
   const environment = parseEnvironment(env.ENVIRONMENT);
   const isDevelopment = environment !== 'production';
   const appUrl = (env.APP_URL?.trim() || (isDevelopment ? DEFAULT_DEV_APP_URL : '')).replace(/\/+$/, '');
@@ -116,6 +144,18 @@ function usesDevelopmentKey(name: SecretName, value: string): boolean {
  */
 export function configProblems(config: Config): string[] {
   if (config.isDevelopment) return [];
+  // Checking keys parses them; a configuration is checked once (readConfig returns the same object).
+  let problems = problemsOf.get(config);
+  if (!problems) {
+    problems = findProblems(config);
+    problemsOf.set(config, problems);
+  }
+  return problems;
+}
+
+const problemsOf = new WeakMap<Config, string[]>();
+
+function findProblems(config: Config): string[] {
   const problems: string[] = [];
   if (!config.appUrl) problems.push('APP_URL is not set');
   else if (!config.appUrl.startsWith('https://')) problems.push('APP_URL must be an https:// origin');

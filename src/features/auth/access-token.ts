@@ -1,7 +1,7 @@
 import { errors, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import type { Config } from '../../lib/config';
 import { AppError } from '../../lib/errors';
-import { parsePrivateJwks } from '../../lib/keys';
+import { parsePrivateJwks, type SigningJwk } from '../../lib/keys';
 
 /** Access tokens live 15 minutes; revocation is checked on every request anyway. */
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
@@ -19,13 +19,58 @@ function issuer(config: Config): string {
   return config.appUrl;
 }
 
+interface SigningKeys {
+  /** The key that signs (the first listed), imported once. */
+  signing: { kid: string; key: Promise<CryptoKey> };
+  /** Every listed key's public half by kid, imported on first use. */
+  verifying: Map<string, Promise<CryptoKey>>;
+  jwks: SigningJwk[];
+}
+
+/**
+ * Imported keys per isolate, keyed by the secret's own text: parsing JSON and
+ * importing an Ed25519 key on every request was a tenth of an authenticated
+ * read's CPU. A rotated `JWT_PRIVATE_JWKS` is a new key here, imported on the
+ * first request that carries it.
+ */
+const keyCache = new Map<string, SigningKeys>();
+
+function signingKeys(config: Config): SigningKeys {
+  const raw = config.secrets.JWT_PRIVATE_JWKS;
+  let keys = keyCache.get(raw);
+  if (keys) return keys;
+  const jwks = parsePrivateJwks(raw);
+  const [current] = jwks;
+  if (!current) throw new Error('no signing key');
+  keys = {
+    signing: { kid: current.kid, key: importJWK(current, ALGORITHM) as Promise<CryptoKey> },
+    verifying: new Map(),
+    jwks,
+  };
+  // Old secrets are dropped rather than kept: after a rotation only the current text is wanted.
+  keyCache.clear();
+  keyCache.set(raw, keys);
+  return keys;
+}
+
+function verifyingKey(keys: SigningKeys, kid: string | undefined): Promise<CryptoKey> {
+  const jwk = keys.jwks.find((key) => key.kid === kid);
+  if (!jwk || kid === undefined) throw new errors.JWKSNoMatchingKey();
+  let key = keys.verifying.get(kid);
+  if (!key) {
+    const { d: _private, ...publicKey } = jwk;
+    key = importJWK(publicKey, ALGORITHM) as Promise<CryptoKey>;
+    keys.verifying.set(kid, key);
+  }
+  return key;
+}
+
 /** Signs with the first key; the others stay published so tokens they signed verify until they expire. */
 export async function signAccessToken(config: Config, claims: AccessClaims): Promise<string> {
-  const [current] = parsePrivateJwks(config.secrets.JWT_PRIVATE_JWKS);
-  if (!current) throw new Error('no signing key');
-  const key = await importJWK(current, ALGORITHM);
+  const { signing } = signingKeys(config);
+  const key = await signing.key;
   return new SignJWT({ sid: claims.sessionId })
-    .setProtectedHeader({ alg: ALGORITHM, kid: current.kid, typ: TOKEN_TYPE })
+    .setProtectedHeader({ alg: ALGORITHM, kid: signing.kid, typ: TOKEN_TYPE })
     .setSubject(claims.userId)
     .setIssuer(issuer(config))
     .setAudience(AUDIENCE)
@@ -38,7 +83,7 @@ export async function signAccessToken(config: Config, claims: AccessClaims): Pro
 /** The public half of every configured key, for `/.well-known/jwks.json`. */
 export function publicJwks(config: Config): { keys: JWK[] } {
   return {
-    keys: parsePrivateJwks(config.secrets.JWT_PRIVATE_JWKS).map(({ kty, crv, x, kid }) => ({
+    keys: signingKeys(config).jwks.map(({ kty, crv, x, kid }) => ({
       kty,
       crv,
       x,
@@ -56,26 +101,17 @@ export function publicJwks(config: Config): { keys: JWK[] } {
  * `unauthorized`.
  */
 export async function verifyAccessToken(config: Config, token: string): Promise<AccessClaims> {
-  const keys = parsePrivateJwks(config.secrets.JWT_PRIVATE_JWKS);
+  const keys = signingKeys(config);
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(
-      token,
-      async (header) => {
-        const match = keys.find((key) => key.kid === header.kid);
-        if (!match) throw new errors.JWKSNoMatchingKey();
-        const { d: _private, ...publicKey } = match;
-        return importJWK(publicKey, ALGORITHM);
-      },
-      {
-        algorithms: [ALGORITHM],
-        issuer: issuer(config),
-        audience: AUDIENCE,
-        typ: TOKEN_TYPE,
-        // A token without an expiry would never stop working: every claim we rely on must be there.
-        requiredClaims: ['exp', 'iat', 'sub', 'sid'],
-      },
-    ));
+    ({ payload } = await jwtVerify(token, (header) => verifyingKey(keys, header.kid), {
+      algorithms: [ALGORITHM],
+      issuer: issuer(config),
+      audience: AUDIENCE,
+      typ: TOKEN_TYPE,
+      // A token without an expiry would never stop working: every claim we rely on must be there.
+      requiredClaims: ['exp', 'iat', 'sub', 'sid'],
+    }));
   } catch (error) {
     if (error instanceof errors.JWTExpired) throw new AppError('token_expired', 'The access token has expired.');
     throw new AppError('unauthorized', 'The access token is not valid.');
