@@ -1,7 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { IdParam, jsonResponse, problemResponses } from '../../lib/openapi';
-import { MAX_PAGE_SIZE } from '../../lib/pagination';
+import { MAX_PAGE_SIZE, PageQuerySchema } from '../../lib/pagination';
 import { requireAuth } from '../../middleware/auth';
+import { MAX_FILE_NAME } from './files.service';
 
 const tags = ['Files'];
 const security = [{ bearer: [] }];
@@ -31,7 +32,7 @@ export const uploadFile = createRoute({
   description:
     'multipart/form-data with a `file` field, or the raw bytes with `?name=`. Streamed to storage; over the request cap → 413 `payload_too_large`, over your quota → 413 `quota_exceeded`, and nothing is kept. Larger files: the resumable `/api/files/uploads` flow.',
   request: {
-    query: z.object({ name: z.string().min(1).max(255).optional() }),
+    query: z.object({ name: z.string().min(1).max(MAX_FILE_NAME).optional() }),
     body: {
       required: true,
       content: {
@@ -54,11 +55,12 @@ export const listFiles = createRoute({
   summary: 'My files',
   request: {
     query: z.object({
-      q: z.string().max(255).optional().openapi({ description: 'Case-insensitive name search.' }),
+      q: z.string().max(MAX_FILE_NAME).optional().openapi({ description: 'Case-insensitive name search.' }),
       sort: z.enum(['createdAt', 'name', 'size']).default('createdAt'),
       order: z.enum(['asc', 'desc']).default('desc'),
       limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
-      cursor: z.string().max(512).optional(),
+      // A name cursor holds up to 255 characters of name, at up to 4 UTF-8 bytes each, in base64.
+      cursor: z.string().max(2048).optional(),
     }),
   },
   responses: {
@@ -89,7 +91,7 @@ export const renameFile = createRoute({
     params: FileIdParam,
     body: {
       required: true,
-      content: { 'application/json': { schema: z.strictObject({ name: z.string().min(1).max(255) }) } },
+      content: { 'application/json': { schema: z.strictObject({ name: z.string().min(1).max(MAX_FILE_NAME) }) } },
     },
   },
   responses: { 200: jsonResponse(FileSchema, 'Renamed'), ...problemResponses(400, 401, 404) },
@@ -143,10 +145,7 @@ export const fileAccessLogs = createRoute({
   summary: 'Downloads of one of my files',
   request: {
     params: FileIdParam,
-    query: z.object({
-      limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
-      cursor: z.string().max(64).optional(),
-    }),
+    query: PageQuerySchema,
   },
   responses: {
     200: jsonResponse(

@@ -1,10 +1,13 @@
+import { z } from '@hono/zod-openapi';
 import { encodeHexLowerCase } from '@oslojs/encoding';
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { files, storageUsage } from '../../db/schema';
 import { now } from '../../lib/clock';
+import { decodeCursor, encodeCursor } from '../../lib/decode';
 import { AppError } from '../../lib/errors';
 import type { Page } from '../../lib/pagination';
+import { truncate, wellFormed } from '../../lib/text';
 
 export type FileRow = typeof files.$inferSelect;
 
@@ -33,14 +36,22 @@ export function toPublicFile(file: FileRow): PublicFile {
 /** Object keys come from ids only: a file name never reaches R2. */
 export const objectKeyFor = (ownerId: string, fileId: string) => `files/${ownerId}/${fileId}`;
 
-/** File names are display text: trimmed, NFC, no control characters or path separators. */
+/** The longest file name, in UTF-16 units. */
+export const MAX_FILE_NAME = 255;
+
+/**
+ * File names are display text: well-formed, trimmed, NFC, no control characters
+ * or path separators, at most 255 units cut on a character boundary.
+ */
 export function cleanFileName(name: string): string {
-  const cleaned = name
-    .normalize('NFC')
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is removed
-    .replace(/[\u0000-\u001f\u007f/\\]/g, '_')
-    .trim()
-    .slice(0, 255);
+  const cleaned = truncate(
+    wellFormed(name)
+      .normalize('NFC')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is removed
+      .replace(/[\u0000-\u001f\u007f/\\]/g, '_')
+      .trim(),
+    MAX_FILE_NAME,
+  ).trim();
   return cleaned || 'untitled';
 }
 
@@ -157,24 +168,15 @@ export interface FileListQuery {
 
 const sortColumns = { createdAt: files.createdAt, name: files.nameKey, size: files.size } as const;
 
-function encodeCursor(value: string | number, id: string): string {
-  return btoa(JSON.stringify([value, id]))
-    .replaceAll('+', '-')
-    .replaceAll('/', '_')
-    .replace(/=+$/, '');
-}
-
-function decodeCursor(cursor: string): [string | number, string] {
-  try {
-    const parsed = JSON.parse(atob(cursor.replaceAll('-', '+').replaceAll('_', '/')));
-    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[1] === 'string') {
-      return parsed as [string | number, string];
-    }
-  } catch {}
-  throw new AppError('validation_failed', 'The cursor is not one this API gave out.', {
-    errors: [{ path: 'query.cursor', message: 'Invalid cursor', code: 'invalid_cursor' }],
-  });
-}
+// A cursor is the last row's (sort value, id); its shape depends on the sort, so a cursor of one
+// sort cannot be replayed against another and nothing but a number or a short string reaches SQL.
+const cursorId = z.string().min(1).max(64);
+const cursorShapes = {
+  createdAt: z.tuple([z.number().int().nonnegative(), cursorId]),
+  size: z.tuple([z.number().int().nonnegative(), cursorId]),
+  // nameKey is the lower-cased name: lower-casing can lengthen a name a little.
+  name: z.tuple([z.string().max(MAX_FILE_NAME * 3), cursorId]),
+} as const;
 
 /**
  * Keyset pagination on (sort column, id): stable under inserts and deletes,
@@ -189,7 +191,7 @@ export async function listOwnFiles(db: Database, ownerId: string, query: FileLis
     filters.push(sql`${files.nameKey} LIKE ${`%${escaped}%`} ESCAPE '\\'`);
   }
   if (query.cursor) {
-    const [value, id] = decodeCursor(query.cursor);
+    const [value, id] = decodeCursor(query.cursor, cursorShapes[query.sort]);
     const comparator = query.order === 'asc' ? sql`>` : sql`<`;
     filters.push(sql`(${column}, ${files.id}) ${comparator} (${value}, ${id})`);
   }
@@ -205,7 +207,7 @@ export async function listOwnFiles(db: Database, ownerId: string, query: FileLis
     query.sort === 'createdAt' ? row.createdAt.getTime() : query.sort === 'size' ? row.size : row.nameKey;
   return {
     items,
-    nextCursor: rows.length > query.limit && last ? encodeCursor(cursorValue(last), last.id) : null,
+    nextCursor: rows.length > query.limit && last ? encodeCursor([cursorValue(last), last.id]) : null,
   };
 }
 

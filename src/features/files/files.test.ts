@@ -198,6 +198,88 @@ describe('the library', () => {
     await expectProblem(await call('/api/files?cursor=bm9wZQ', { token: user.accessToken }), 400, 'validation_failed');
   });
 
+  it.each([
+    ['an object', { a: 1 }],
+    ['an empty list', []],
+    ['a string', 'x'],
+    ['an object as the sort value', [{ a: 1 }, 'x']],
+    ['a list as the sort value', [[1], 'x']],
+    ['null as the sort value', [null, 'x']],
+    ['a name for a date sort', ['apple.txt', 'x']],
+    ['an object as the id', [1, { a: 1 }]],
+    ['three items', [1, 'x', 'y']],
+  ])('should refuse a cursor holding %s with 400 on query.cursor', async (_, position) => {
+    const user = await registerUser();
+    const cursor = btoa(JSON.stringify(position));
+    const res = await call(`/api/files?sort=createdAt&cursor=${encodeURIComponent(cursor)}`, {
+      token: user.accessToken,
+    });
+    const problem = await expectProblem(res, 400, 'validation_failed');
+    expect(problem.errors?.map((error) => error.path)).toEqual(['query.cursor']);
+  });
+
+  it('should page by name through names outside Latin-1', async () => {
+    const user = await registerUser();
+    const names = ['ünïcode.txt', '日本語のメモ.txt', '😀 party.png'];
+    for (const name of names) await uploadFileOk(user.accessToken, 'x', name);
+    const seen: string[] = [];
+    let cursor: string | null = '';
+    while (cursor !== null) {
+      const res = await call(`/api/files?sort=name&order=asc&limit=1${cursor ? `&cursor=${cursor}` : ''}`, {
+        token: user.accessToken,
+      });
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as { items: { name: string }[]; nextCursor: string | null };
+      seen.push(...page.items.map((item) => item.name));
+      cursor = page.nextCursor;
+    }
+    expect(seen).toEqual([...names].sort());
+  });
+
+  it('should refuse a multipart filename* with broken percent-encoding with 400 and keep nothing', async () => {
+    const user = await registerUser();
+    const boundary = 'hearth-boundary';
+    const body = [
+      `--${boundary}`,
+      `Content-Disposition: form-data; name="file"; filename*=UTF-8''%E0%A4%A.txt`,
+      'Content-Type: text/plain',
+      '',
+      'hello',
+      `--${boundary}--`,
+      '',
+    ].join('\r\n');
+    const res = await fetchUrl(`${ORIGIN}/api/files`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${user.accessToken}`,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+      },
+      body,
+    });
+    const problem = await expectProblem(res, 400, 'bad_request');
+    expect(problem.detail).toMatch(/percent-encoding/);
+    expect(await rowsOf(user.id)).toEqual([]);
+    expect(await objectsOf(user.id)).toEqual([]);
+  });
+
+  it('should cut a long name on a character boundary, never through an emoji', async () => {
+    const user = await registerUser();
+    // 254 units, then an emoji (two units) that straddles the 255-unit limit.
+    const name = `${'a'.repeat(254)}😀😀.txt`;
+    const file = await uploadFileOk(user.accessToken, 'x', name);
+    expect(file.name).toBe('a'.repeat(254));
+    const { results } = await env.DB.prepare('SELECT name FROM files WHERE id = ?1')
+      .bind(file.id)
+      .all<{ name: string }>();
+    expect(results[0]?.name).toBe('a'.repeat(254));
+    const renamed = await call(`/api/files/${file.id}`, {
+      method: 'PATCH',
+      token: user.accessToken,
+      body: { name: `broken \ud800 half` },
+    });
+    expect(((await renamed.json()) as { name: string }).name).toBe('broken \ufffd half');
+  });
+
   it('should rename, keeping the name as display text only', async () => {
     const user = await registerUser();
     const file = await uploadFileOk(user.accessToken, 'x', 'a.txt');

@@ -7,6 +7,7 @@ import { createRouter } from '../../lib/openapi';
 import { signUrl } from '../../lib/signed-url';
 import { currentUserId } from '../../middleware/auth';
 import { listAccessLogs, toPublicAccessLog } from './access-log.service';
+import { clientBody } from './client-body';
 import { resolveContentType } from './content-type';
 import { deleteFile, downloadLink, fileAccessLogs, getFile, listFiles, renameFile, uploadFile } from './files.routes';
 import {
@@ -49,7 +50,7 @@ async function writeLimit(c: Context<AppEnv>, ownerId: string): Promise<WriteLim
 /** The upload's bytes and declared name and type, from a form field or a raw body. */
 async function incomingFile(c: Context<AppEnv>) {
   const contentType = c.req.header('content-type') ?? '';
-  const body = c.req.raw.body;
+  const body = clientBody(c);
   if (!body) throw new AppError('validation_failed', 'The request has no file in it.');
   if (/^multipart\/form-data/i.test(contentType)) {
     const part = await streamFormFile(body, contentType);

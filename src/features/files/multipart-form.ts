@@ -1,3 +1,4 @@
+import { decodePercent } from '../../lib/decode';
 import { AppError } from '../../lib/errors';
 
 const encoder = new TextEncoder();
@@ -57,7 +58,7 @@ function parseHeaders(block: string): { name: string | null; filename: string | 
       // Browsers escape only ", CR and LF in a quoted filename, as %22, %0D and %0A (WHATWG HTML).
       const quoted = /;\s*filename="([^"]*)"/i.exec(value)?.[1];
       filename = star
-        ? decodeURIComponent(star)
+        ? decodePercent(star, 'The file name (filename*)')
         : (quoted?.replace(/%22/g, '"').replace(/%0D/gi, '\r').replace(/%0A/gi, '\n') ?? null);
     } else if (key === 'content-type') {
       contentType = value;

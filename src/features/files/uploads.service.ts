@@ -109,12 +109,19 @@ export async function putPart(
   if (!body) throw new AppError('validation_failed', 'The part has no body.');
   // FixedLengthStream gives R2 the known length it needs and fails the write if the body lies about it.
   const fixed = new FixedLengthStream(expected);
-  const piping = body.pipeTo(fixed.writable).catch(() => {});
+  // Settles with the body's own error (the client went away) or null; never rejects.
+  const piping = body.pipeTo(fixed.writable).then(
+    () => null,
+    (error: unknown) => error,
+  );
   const multipart = bucket.resumeMultipartUpload(upload.r2Key, upload.r2UploadId);
   let part: R2UploadedPart;
   try {
     part = await multipart.uploadPart(n, fixed.readable);
   } catch {
+    // No part row is written: the part counts only once R2 has all of it.
+    const bodyError = await piping;
+    if (bodyError instanceof AppError) throw bodyError;
     throw new AppError('validation_failed', `Part ${n} did not arrive whole; send it again.`);
   }
   await piping;

@@ -1,6 +1,15 @@
 import { env, exports } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
-import { bytesOf, call, expectProblem, ORIGIN, registerUser, sha256Hex } from '../../../test/worker/helpers';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  bytesOf,
+  call,
+  expectProblem,
+  ORIGIN,
+  registerUser,
+  sha256Hex,
+  uploadFileOk,
+} from '../../../test/worker/helpers';
+import { createApp } from '../../app';
 import { createDb } from '../../db/client';
 import { PART_SIZE } from './object-writer';
 import { abortStaleUploads } from './uploads.service';
@@ -157,4 +166,141 @@ describe('resumable uploads', () => {
       'not_found',
     );
   });
+});
+
+/** A request body that sends `bytes` (in 64 KiB chunks), then fails as a dropped connection does. */
+function bodyThatBreaksAfter(bytes: number, prefix: Uint8Array = new Uint8Array(0)): ReadableStream<Uint8Array> {
+  let sent = -1;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent === -1) {
+        sent = 0;
+        if (prefix.length > 0) return controller.enqueue(prefix);
+      }
+      if (sent >= bytes) return controller.error(new Error('Network connection lost.'));
+      const chunk = bytesOf(Math.min(64 * 1024, bytes - sent), sent + 1);
+      sent += chunk.length;
+      controller.enqueue(chunk);
+    },
+  });
+}
+
+/** Sends a request whose body breaks halfway straight into the app, as workerd hands it a dropped upload. */
+function sendBroken(path: string, method: string, token: string, body: ReadableStream<Uint8Array>, headers = {}) {
+  return createApp().request(
+    `${ORIGIN}${path}`,
+    { method, headers: { authorization: `Bearer ${token}`, ...headers }, body, duplex: 'half' } as RequestInit,
+    env,
+  );
+}
+
+async function leftovers(userId: string) {
+  const files = await env.DB.prepare('SELECT id FROM files WHERE owner_id = ?1').bind(userId).all();
+  const usage = await env.DB.prepare('SELECT used_bytes FROM storage_usage WHERE user_id = ?1')
+    .bind(userId)
+    .first<{ used_bytes: number }>();
+  const objects = await env.FILES.list({ prefix: `files/${userId}/` });
+  return { rows: files.results.length, usedBytes: usage?.used_bytes ?? 0, objects: objects.objects.length };
+}
+
+describe('uploads the client abandons halfway', () => {
+  const quiet = () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    return {
+      logged: () => ({
+        warnings: warn.mock.calls.map((args) => JSON.parse(String(args[0])).msg),
+        errors: error.mock.calls.map((args) => String(args[0])),
+      }),
+      restore: () => {
+        warn.mockRestore();
+        error.mockRestore();
+      },
+    };
+  };
+
+  it.each([
+    ['a raw body', 100_000],
+    ['a raw body past one R2 part', PART_SIZE + 1024 * 1024],
+  ])(
+    'should answer 400, log a warning and keep nothing when %s breaks off',
+    async (_, bytes) => {
+      const user = await registerUser();
+      await uploadFileOk(user.accessToken, 'kept', 'kept.txt');
+      const before = await leftovers(user.id);
+      const logs = quiet();
+      try {
+        const res = await sendBroken('/api/files?name=half.bin', 'POST', user.accessToken, bodyThatBreaksAfter(bytes), {
+          'content-type': 'application/octet-stream',
+        });
+        const problem = await expectProblem(res, 400, 'bad_request');
+        expect(problem.detail).toMatch(/aborted/);
+        expect(logs.logged().warnings).toContain('upload aborted');
+        expect(logs.logged().errors).toEqual([]);
+      } finally {
+        logs.restore();
+      }
+      expect(await leftovers(user.id)).toEqual(before);
+    },
+    60_000,
+  );
+
+  it('should keep nothing when a multipart body breaks off inside the file', async () => {
+    const user = await registerUser();
+    const boundary = 'hearth-boundary';
+    const head = new TextEncoder().encode(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="half.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    );
+    const logs = quiet();
+    try {
+      const res = await sendBroken('/api/files', 'POST', user.accessToken, bodyThatBreaksAfter(200_000, head), {
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+      });
+      await expectProblem(res, 400, 'bad_request');
+      expect(logs.logged()).toEqual({ warnings: ['upload aborted'], errors: [] });
+    } finally {
+      logs.restore();
+    }
+    expect(await leftovers(user.id)).toEqual({ rows: 0, usedBytes: 0, objects: 0 });
+  });
+
+  it('should answer 400 when the connection drops, as workerd reports it', async () => {
+    const user = await registerUser();
+    const { readable, writable } = new FixedLengthStream(100_000);
+    const writer = writable.getWriter();
+    const sent = exports.default.fetch(`${ORIGIN}/api/files?name=half.bin`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${user.accessToken}`, 'content-type': 'application/octet-stream' },
+      body: readable,
+    });
+    await writer.write(bytesOf(40_000));
+    await writer.abort(new Error('gone')).catch(() => {});
+    await expectProblem(await sent, 400, 'bad_request');
+    expect(await leftovers(user.id)).toEqual({ rows: 0, usedBytes: 0, objects: 0 });
+  });
+
+  it('should record no part that broke off, and take the part again whole', async () => {
+    const user = await registerUser();
+    const upload = await start(user.accessToken, PART_SIZE + 100);
+    const logs = quiet();
+    try {
+      const res = await sendBroken(
+        `/api/files/uploads/${upload.uploadId}/parts/1`,
+        'PUT',
+        user.accessToken,
+        bodyThatBreaksAfter(1024 * 1024),
+        { 'content-length': String(PART_SIZE) },
+      );
+      const problem = await expectProblem(res, 400, 'bad_request');
+      expect(problem.detail).toMatch(/aborted/);
+      expect(logs.logged()).toEqual({ warnings: ['upload aborted'], errors: [] });
+    } finally {
+      logs.restore();
+    }
+    const resumed = (await (
+      await call(`/api/files/uploads/${upload.uploadId}`, { token: user.accessToken })
+    ).json()) as Upload;
+    expect(resumed.parts).toEqual([]);
+    expect((await putPart(user.accessToken, upload.uploadId, 1, bytesOf(PART_SIZE))).status).toBe(200);
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 import { now } from '../../lib/clock';
 import { createRouter } from '../../lib/openapi';
 import { currentUserId } from '../../middleware/auth';
+import { clientBody } from './client-body';
 import { resolveContentType } from './content-type';
 import { cleanFileName, setContentType, toPublicFile } from './files.service';
 import {
@@ -53,7 +54,7 @@ export const uploadRoutes = createRouter()
     const { id, n } = c.req.valid('param');
     const upload = await getOwnUpload(c.var.db, currentUserId(c), id);
     const length = c.req.header('content-length');
-    const part = await putPart(c.var.db, c.env.FILES, upload, n, c.req.raw.body, length ? Number(length) : null);
+    const part = await putPart(c.var.db, c.env.FILES, upload, n, clientBody(c), length ? Number(length) : null);
     return c.json({ partNumber: part.partNumber, size: part.size }, 200);
   })
   .openapi(completeUploadRoute, async (c) => {

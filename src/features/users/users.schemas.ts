@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { jsonDepth, MAX_JSON_DEPTH } from '../../lib/decode';
 import { PageQuerySchema, pageSchema } from '../../lib/pagination';
 import { AuditEventSchema } from '../audit/audit-log.schemas';
 import { PasswordSchema, UserSchema } from '../auth/auth.schemas';
@@ -19,11 +20,17 @@ export const TimezoneSchema = z
 
 export const SettingsSchema = z
   .record(z.string(), z.unknown())
+  // Checked first, and the size only when it passes: measuring serialises the value, which a very deep
+  // one would overflow, and SQLite's json_patch refuses nesting past 1000 levels.
+  .refine((settings) => jsonDepth(settings) <= MAX_JSON_DEPTH, {
+    message: `Settings may nest at most ${MAX_JSON_DEPTH} levels deep`,
+    abort: true,
+  })
   .refine((settings) => settingsBytes(settings) <= MAX_SETTINGS_BYTES, {
     message: `Settings may hold at most ${MAX_SETTINGS_BYTES} bytes of JSON`,
   })
   .openapi({
-    description: `A JSON object merged into the stored settings (RFC 7396: a null value removes that key). At most ${MAX_SETTINGS_BYTES} bytes once merged.`,
+    description: `A JSON object merged into the stored settings (RFC 7396: a null value removes that key). At most ${MAX_SETTINGS_BYTES} bytes once merged, nested at most ${MAX_JSON_DEPTH} levels deep.`,
     example: { theme: 'dark' },
   });
 

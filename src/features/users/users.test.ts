@@ -1,4 +1,4 @@
-import { env } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import {
   call,
@@ -6,6 +6,7 @@ import {
   expectProblem,
   expectSignedOut,
   makeAdmin,
+  ORIGIN,
   registerUser,
   uniqueEmail,
   uploadFileOk,
@@ -114,6 +115,27 @@ describe('PATCH /api/users/me', () => {
     const mergedProblem = await expectProblem(merged, 400, 'validation_failed');
     expect(mergedProblem.errors?.map((error) => error.path)).toEqual(['body.settings']);
     expect(Object.keys((await me(user.accessToken)).settings)).toEqual(['a']);
+  });
+
+  it('should refuse settings nested deeper than 32 levels, even small ones SQLite could not store', async () => {
+    const user = await registerUser();
+    // 2 bytes a level: 1500 levels fit in the 8 KiB cap but are past SQLite's JSON depth of 1000, and
+    // 30,000 levels (within the 64 KiB body cap) would overflow a recursive JSON.stringify.
+    const nested = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+    const patchRaw = (json: string) =>
+      exports.default.fetch(`${ORIGIN}/api/users/me`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${user.accessToken}`, 'content-type': 'application/json' },
+        body: json,
+      });
+    for (const levels of [1500, 30_000]) {
+      const res = await patchRaw(`{"settings":{"deep":${nested(levels)}}}`);
+      const problem = await expectProblem(res, 400, 'validation_failed');
+      expect(problem.errors?.map((error) => error.path)).toEqual(['body.settings']);
+    }
+    const ok = await patchRaw(`{"settings":{"deep":${nested(31)}}}`);
+    expect(ok.status).toBe(200);
+    expect(JSON.stringify((await me(user.accessToken)).settings)).toBe(`{"deep":${nested(31)}}`);
   });
 
   it('should refuse a settings value that is not an object', async () => {
