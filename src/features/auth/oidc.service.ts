@@ -2,6 +2,7 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase64urlNoPadding } from '@oslojs/encoding';
 import { createLocalJWKSet, type JSONWebKeySet, errors as joseErrors, jwtVerify } from 'jose';
 import { constantTimeEqualStrings } from '../../lib/crypto';
+import { truncate } from '../../lib/text';
 import type { OidcProvider } from './oidc.config';
 
 /**
@@ -233,7 +234,7 @@ function profileClaims(claims: Record<string, unknown>): Omit<OidcIdentity, 'sub
   return {
     email,
     emailVerified: email !== null && claims.email_verified === true,
-    name: fullName.trim().slice(0, 100) || null,
+    name: truncate(fullName.trim(), 100) || null,
   };
 }
 
