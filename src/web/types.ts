@@ -130,8 +130,13 @@ export interface Share {
   maxDownloads: number | null;
   downloads: number;
   hasPassword: boolean;
+  /** Password guesses in the current 15 minutes, from every address. */
+  failedAttempts: number;
+  /** Set while too many wrong passwords keep the link locked. */
+  lockedUntil: string | null;
   createdAt: string;
   updatedAt: string;
+  revokedAt: string | null;
 }
 
 /** `GET /api/admin/storage`. */

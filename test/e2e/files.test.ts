@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { CDPSession, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshot, signInWithPhone, uniquePhone } from './accounts.js';
 import { useBrowser } from './browser.js';
@@ -60,6 +60,43 @@ async function grantAdmin(baseUrl: string, phone: string) {
   if (result.status !== 0) throw new Error(`wrangler d1 execute failed:\n${result.stdout}${result.stderr}`);
 }
 
+interface DomNode {
+  backendNodeId: number;
+  attributes?: string[];
+  children?: DomNode[];
+  shadowRoots?: DomNode[];
+}
+
+/** The browser's own parts of the first `<progress>`: its track and its fill, found in the user-agent shadow tree. */
+function progressParts(node: DomNode, found: Record<string, number> = {}): Record<string, number> {
+  const at = node.attributes?.indexOf('pseudo') ?? -1;
+  const pseudo = at >= 0 ? node.attributes?.[at + 1] : undefined;
+  if (pseudo && found[pseudo] === undefined) found[pseudo] = node.backendNodeId;
+  for (const child of [...(node.shadowRoots ?? []), ...(node.children ?? [])]) progressParts(child, found);
+  return found;
+}
+
+/**
+ * How far the rendered fill of an upload's bar is from the percentage its
+ * status states, in points; null when the status changed while measuring.
+ */
+async function barLag(cdp: CDPSession, upload: Locator): Promise<number | null> {
+  const status = upload.getByTestId('upload-status');
+  const before = await status.textContent();
+  const { root } = (await cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: DomNode };
+  const parts = progressParts(root);
+  const track = parts['-webkit-progress-bar'];
+  const fill = parts['-webkit-progress-value'];
+  if (track === undefined || fill === undefined) return null;
+  const width = async (backendNodeId: number) =>
+    ((await cdp.send('DOM.getBoxModel', { backendNodeId })) as { model: { width: number } }).model.width;
+  const shown = (await width(fill)) / (await width(track));
+  const after = await status.textContent();
+  const percent = /(\d+)%/.exec(before ?? '')?.[1];
+  if (before !== after || percent === undefined) return null;
+  return Math.abs(shown * 100 - Number(percent));
+}
+
 describe('files in the web app', () => {
   const browser = useBrowser();
 
@@ -113,7 +150,13 @@ describe('files in the web app', () => {
     const share = dialog.getByTestId('share-item');
     await share.waitFor();
     await expect(share.getByTestId('share-downloads').textContent()).resolves.toBe('0 of 1 download');
-    await expect(share.getByTestId('share-expiry').textContent()).resolves.toBe('Expires in 1 day');
+    // The expiry reads in the browser's own zone: relative, then the local date and time.
+    const localDay = await page.evaluate(() =>
+      new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(Date.now() + 86_400_000)),
+    );
+    await expect(share.getByTestId('share-expiry').textContent()).resolves.toMatch(
+      new RegExp(`^Expires in 1 day · ${localDay.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, `),
+    );
     await share.getByTestId('share-has-password').waitFor();
 
     const link = await share.getByTestId('share-url').inputValue();
@@ -128,26 +171,37 @@ describe('files in the web app', () => {
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
 
-    // A visitor with no session: the page says what the link is.
-    const visitor = await browser.open(onApp(link));
+    // A visitor with no session opens the download address itself: the page (not JSON) asks for the password
+    // and tells nothing about the file before it.
+    const visitor = await browser.open(`${onApp(link)}/download`);
     const shared = visitor.page;
-    await expect(shared.getByTestId('share-name').textContent()).resolves.toBe('greeting.txt');
-    await expect(shared.getByTestId('share-size').textContent()).resolves.toBe(`${bytes.length} bytes`);
+    await expect(shared.getByTestId('share-name').textContent()).resolves.toBe('This file is protected by a password');
+    await expect(shared.getByTestId('share-size').count()).resolves.toBe(0);
+    await expect(shared.content()).resolves.not.toContain('greeting.txt');
     await expect(shared.getByTestId('share-left').textContent()).resolves.toBe('1');
     await screenshot(shared, 'share-page');
 
-    await shared.getByTestId('share-password').fill('wrong guess');
+    await shared.getByTestId('share-password').pressSequentially('wrong guess');
     await shared.getByTestId('share-download').click();
     await expect(shared.getByTestId('share-error').textContent()).resolves.toBe('That password is not right.');
     await screenshot(shared, 'share-page-wrong-password');
 
-    await shared.getByTestId('share-password').fill('open sesame');
-    const [download] = await Promise.all([
-      shared.waitForEvent('download'),
-      shared.getByTestId('share-download').click(),
-    ]);
+    await shared.getByTestId('share-password').click();
+    await shared.keyboard.type('open sesame');
+    const [download] = await Promise.all([shared.waitForEvent('download'), shared.keyboard.press('Enter')]);
     expect(download.suggestedFilename()).toBe('greeting.txt');
     expect(await readFile(await download.path())).toEqual(bytes);
+    // The page now is the file's: no stale error, the fresh count, and word that the download started.
+    await shared.getByTestId('share-started').waitFor();
+    await expect(shared.getByTestId('share-error').count()).resolves.toBe(0);
+    await expect(shared.getByTestId('share-left').textContent()).resolves.toBe('0');
+    await expect(shared.getByTestId('share-name').textContent()).resolves.toBe('greeting.txt');
+    await screenshot(shared, 'share-page-downloading');
+
+    // Reopening the download address of a used-up link in the browser: the page and 410, not raw JSON.
+    const used = await shared.goto(`${onApp(link)}/download`);
+    expect(used?.status()).toBe(410);
+    await shared.getByTestId('share-gone').waitFor();
 
     // The cap was one download: the link is over.
     const again = await shared.goto(onApp(link));
@@ -174,7 +228,10 @@ describe('files in the web app', () => {
 
     await share.getByTestId('revoke-share').click();
     await page.getByTestId('confirm').click();
-    await dialog.getByTestId('no-shares').waitFor();
+    // A revoked link stays in the list with its count, and can no longer be edited.
+    await expect.poll(() => share.getByTestId('share-state').textContent()).toBe('Revoked');
+    await expect(share.getByTestId('share-downloads').textContent()).resolves.toBe('1 of 2 downloads');
+    await expect(share.getByTestId('edit-share').count()).resolves.toBe(0);
     expect((await fetch(browser.url(onApp(link)))).status).toBe(404);
     await dialog.getByTestId('close-share-dialog').click();
 
@@ -183,6 +240,49 @@ describe('files in the web app', () => {
     await row.waitFor({ state: 'detached' });
     await page.getByTestId('no-files').waitFor();
     expect(errors).toEqual([]);
+  });
+
+  it('should show the owner a link locked by wrong passwords, and a 7-character password refused', async () => {
+    const { page, errors } = await browser.open('/');
+    await signInWithPhone(page, browser.baseUrl, uniquePhone('+4915115'));
+    await openFiles(page);
+    const file = path.join(dir, 'locked.txt');
+    await writeFile(file, 'guarded\n');
+    await page.getByTestId('file-input').setInputFiles(file);
+    const row = fileRow(page, 'locked.txt');
+    await row.waitFor();
+    await row.getByTestId('share-file').click();
+    const dialog = page.getByTestId('share-dialog');
+    await dialog.getByTestId('field-password').click();
+    await page.keyboard.type('seven77');
+    await dialog.getByTestId('create-share').click();
+    await expect(dialog.getByTestId('error-password').textContent()).resolves.toMatch(/8/);
+    await dialog.getByTestId('field-password').click();
+    await page.keyboard.type('8');
+    await dialog.getByTestId('create-share').click();
+    const share = dialog.getByTestId('share-item');
+    await share.waitFor();
+    const link = await share.getByTestId('share-url').inputValue();
+
+    // Ten wrong guesses (from wherever) lock the link for everyone.
+    for (let i = 0; i < 10; i++) {
+      await fetch(browser.url(`${onApp(link)}/download`), { headers: { 'x-share-password': `wrong guess ${i}` } });
+    }
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await row.getByTestId('share-file').click();
+    await expect(share.getByTestId('share-locked').textContent()).resolves.toMatch(/^Locked until .+ wrong passwords/);
+    await screenshot(page, 'files-share-locked');
+
+    // A new password ends the lock.
+    await share.getByTestId('edit-share').click();
+    await share.getByTestId('field-passwordAction').selectOption('set');
+    await share.getByTestId('field-password').click();
+    await page.keyboard.type('a brand new one');
+    await share.getByTestId('share-save').click();
+    await share.getByTestId('share-edit').waitFor({ state: 'detached' });
+    await expect(share.getByTestId('share-locked').count()).resolves.toBe(0);
+    expect(errors.filter((error) => !/status of 400/.test(error))).toEqual([]);
   });
 
   it('should send a large file through the resumable flow with one progress bar across its parts', async () => {
@@ -213,8 +313,20 @@ describe('files in the web app', () => {
     await page.getByTestId('file-input').setInputFiles(large);
     const upload = page.locator('[data-testid="upload"][data-name="large.bin"]');
     await upload.locator('[data-testid="upload-status"]', { hasText: 'Uploading in parts' }).waitFor();
+    // The fill keeps up with the percentage it states, measured on the rendered bar as the upload runs.
+    const cdp = await page.context().newCDPSession(page);
+    const lags: number[] = [];
+    const sampling = (async () => {
+      while ((await upload.getAttribute('data-state')) === 'uploading') {
+        const lag = await barLag(cdp, upload).catch(() => null);
+        if (lag !== null) lags.push(lag);
+      }
+    })();
     await screenshot(page, 'files-uploading');
     await page.locator('[data-testid="upload"][data-name="large.bin"][data-state="done"]').waitFor({ timeout: 90_000 });
+    await sampling;
+    expect(lags.length).toBeGreaterThan(2);
+    expect(Math.max(...lags)).toBeLessThan(3);
 
     await expect(fileRow(page, 'large.bin').getByTestId('file-size').textContent()).resolves.toBe('60 MB');
     expect([...parts].sort()).toEqual(['1', '2', '3', '4', '5', '6']);
@@ -282,16 +394,18 @@ describe('files in the web app', () => {
 
       await page.getByTestId('nav-admin').click();
       await page.getByTestId('tab-access-logs').click();
-      // Every download so far (the first test's among them), newest first; an id narrows the list to itself.
+      // Every download so far (the first test's among them), newest first; a file name narrows the list to itself.
       const rows = page.getByTestId('log-row');
       await rows.first().waitFor();
       await screenshot(page, 'admin-access-logs');
-      const fileId = await rows.first().getAttribute('data-file-id');
-      await rows.first().locator('.log-ids > button').click();
-      await expect.poll(() => new URL(page.url()).searchParams.get('fileId')).toBe(fileId);
-      await expect(page.getByTestId('filter-file').inputValue()).resolves.toBe(fileId);
-      const shown = () => rows.evaluateAll((found) => found.map((row) => row.getAttribute('data-file-id')));
-      await expect.poll(async () => new Set(await shown())).toEqual(new Set([fileId]));
+      const fileName = (await rows.first().getAttribute('data-file-name')) ?? '';
+      await rows.first().getByTestId('pick-file').click();
+      await expect.poll(() => new URL(page.url()).searchParams.get('file')).toBe(fileName);
+      await expect(page.getByTestId('filter-file').inputValue()).resolves.toBe(fileName);
+      const shown = () => rows.evaluateAll((found) => found.map((row) => row.getAttribute('data-file-name')));
+      await expect
+        .poll(async () => (await shown()).every((name) => name?.toLowerCase().includes(fileName.toLowerCase())))
+        .toBe(true);
     },
     60_000,
   );

@@ -95,6 +95,14 @@ export const shares = sqliteTable(
     downloads: integer('downloads').notNull().default(0),
     /** scrypt hash of the share password, if any. */
     passwordHash: text('password_hash'),
+    /**
+     * Password guesses in the window that began at `failedSince`, from every
+     * address together (a guess is counted before it is checked, and handed
+     * back when it was right). The limit reached locks the link until `lockedUntil`.
+     */
+    failedAttempts: integer('failed_attempts').notNull().default(0),
+    failedSince: timestamp('failed_since'),
+    lockedUntil: timestamp('locked_until'),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at').notNull(),
     revokedAt: timestamp('revoked_at'),

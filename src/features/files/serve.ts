@@ -15,10 +15,15 @@ export interface Served {
   bytes: number;
 }
 
-type Range = { offset: number; length: number };
+export type ByteRange = { offset: number; length: number };
 
-/** Parses one `bytes=` range; null means "serve the whole file" (absent, multiple, or a unit we do not know). */
-function parseRange(header: string | null, size: number): Range | null | 'unsatisfiable' {
+/**
+ * Parses one `bytes=` range. Null means "serve the whole file": absent,
+ * several ranges, a unit we do not know, or a syntactically invalid range
+ * such as `bytes=5-2` (RFC 9110 §14.1.1: an invalid range is ignored).
+ * Only a valid range that starts past the end is unsatisfiable (416).
+ */
+export function parseRange(header: string | null, size: number): ByteRange | null | 'unsatisfiable' {
   if (!header) return null;
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!match) return null;
@@ -31,10 +36,19 @@ function parseRange(header: string | null, size: number): Range | null | 'unsati
     return { offset: size - length, length };
   }
   const start = Number(from);
+  if (to !== '' && Number(to) < start) return null;
   if (start >= size) return 'unsatisfiable';
   const end = to === '' ? size - 1 : Math.min(Number(to), size - 1);
-  if (end < start) return 'unsatisfiable';
   return { offset: start, length: end - start + 1 };
+}
+
+export interface ServeOptions {
+  /**
+   * Runs once the request is known to send body bytes (a GET answered 200 or
+   * 206, not 304 or 416), before any is read; the range is null for the whole
+   * file. Throwing refuses the request, e.g. a share whose cap ran out.
+   */
+  admit?: (range: ByteRange | null) => Promise<void>;
 }
 
 /** RFC 6266: an ASCII fallback for old clients and the exact UTF-8 name for the rest. */
@@ -56,7 +70,12 @@ function etagMatches(header: string | null, etag: string): boolean {
  * and If-Range. The body is never buffered. Files are attachments unless
  * their type cannot run script; `nosniff` stops browsers guessing otherwise.
  */
-export async function serveFile(request: Request, bucket: R2Bucket, file: ServableFile): Promise<Served> {
+export async function serveFile(
+  request: Request,
+  bucket: R2Bucket,
+  file: ServableFile,
+  options: ServeOptions = {},
+): Promise<Served> {
   const etag = `"${file.etag}"`;
   const headers = new Headers({
     'Accept-Ranges': 'bytes',
@@ -91,6 +110,7 @@ export async function serveFile(request: Request, bucket: R2Bucket, file: Servab
     if (!object) throw new AppError('not_found', 'This file is no longer available.');
     return { response: new Response(null, { status, headers }), bytes: 0 };
   }
+  await options.admit?.(range);
   const object = await bucket.get(file.r2Key, range ? { range } : undefined);
   if (!object) throw new AppError('not_found', 'This file is no longer available.');
   return { response: new Response(object.body, { status, headers }), bytes: length };

@@ -12,12 +12,23 @@ export const ShareSchema = z
     fileId: z.string(),
     token: z.string(),
     url: z.string().openapi({ description: 'The public page: `<APP_URL>/s/<token>`.' }),
+    state: z
+      .enum(['active', 'expired', 'used_up', 'revoked'])
+      .openapi({ description: 'Revoked, expired and used-up links stay listed with their counts.' }),
     expiresAt: z.string().nullable(),
     maxDownloads: z.number().int().nullable(),
     downloads: z.number().int(),
     hasPassword: z.boolean(),
+    failedAttempts: z.number().int().openapi({
+      description: 'Password guesses in the current 15-minute window, from every address together.',
+    }),
+    lockedUntil: z.string().nullable().openapi({
+      description:
+        'Set while the link is locked after too many wrong passwords: until then every password is refused (429).',
+    }),
     createdAt: z.string(),
     updatedAt: z.string(),
+    revokedAt: z.string().nullable(),
   })
   .openapi('Share');
 
@@ -29,7 +40,7 @@ const ExpiresIn = z
   .nullable()
   .openapi({ description: 'Seconds from now; `null` for a permanent link. Omitted on create: 7 days.' });
 const MaxDownloads = z.number().int().min(1).max(1_000_000).nullable();
-const SharePassword = z.string().min(4).max(128);
+const SharePassword = z.string().min(8).max(128).openapi({ description: 'At least 8 characters.' });
 const ShareSettings = z.strictObject({
   expiresIn: ExpiresIn.optional(),
   maxDownloads: MaxDownloads.optional(),
@@ -56,7 +67,7 @@ export const listSharesRoute = createRoute({
   tags,
   security,
   middleware: [requireAuth()],
-  summary: "A file's live share links",
+  summary: "A file's share links, revoked, expired and used-up ones too",
   request: { params: IdParam },
   responses: {
     200: jsonResponse(z.object({ items: z.array(ShareSchema), nextCursor: z.null() }), 'Shares, newest first'),
@@ -72,7 +83,7 @@ export const updateShareRoute = createRoute({
   middleware: [requireAuth()],
   summary: 'Edit a share link after creating it',
   description:
-    'Extend or shorten the expiry, change the download cap, set (`password`) or clear (`null`) the password.',
+    'Extend or shorten the expiry, change the download cap, set (`password`) or clear (`null`) the password. A new or cleared password also ends a lock-out.',
   request: {
     params: IdParam,
     ...jsonRequest(

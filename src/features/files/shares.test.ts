@@ -112,9 +112,16 @@ describe('share links', () => {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'password=open+sesame',
+      redirect: 'manual',
     });
-    expect(form.status).toBe(200);
-    expect(form.headers.get('content-disposition')).toMatch(/^attachment;/);
+    // A right form password leads to the file's page, which fetches the counted download by its signed link.
+    expect(form.status).toBe(303);
+    const location = new URL(form.headers.get('location') as string, share.url);
+    const downloadPage = await (await fetchUrl(location.href)).text();
+    const link = /href="([^"]+\/download\?[^"]+)"/.exec(downloadPage)?.[1]?.replaceAll('&amp;', '&') as string;
+    const fetched = await fetchUrl(new URL(link, share.url).href);
+    expect(fetched.headers.get('content-disposition')).toMatch(/^attachment;/);
+    expect(await fetched.text()).toBe('shared bytes');
     const wrongForm = await download(share, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -9,7 +9,7 @@ import {
   getOwnShare,
   listFileShares,
   revokeShare,
-  type ShareRow,
+  type ShareChanges,
   toPublicShare,
   updateShare,
 } from './shares.service';
@@ -33,11 +33,13 @@ export const shareRoutes = createRouter()
   .openapi(updateShareRoute, async (c) => {
     const share = await getOwnShare(c.var.db, currentUserId(c), c.req.valid('param').id);
     const input = c.req.valid('json');
-    const changes: Partial<Pick<ShareRow, 'expiresAt' | 'maxDownloads' | 'passwordHash'>> = {};
+    const changes: Partial<ShareChanges> = {};
     if (input.expiresIn !== undefined) changes.expiresAt = expiryFrom(input.expiresIn);
     if (input.maxDownloads !== undefined) changes.maxDownloads = input.maxDownloads;
     if (input.password !== undefined) {
       changes.passwordHash = input.password === null ? null : await hashPassword(input.password);
+      // The guesses were against the old password: a new one starts with a clean slate.
+      Object.assign(changes, { failedAttempts: 0, failedSince: null, lockedUntil: null });
     }
     const updated = await updateShare(c.var.db, share, changes);
     return c.json(toPublicShare(updated, c.var.config.appUrl), 200);

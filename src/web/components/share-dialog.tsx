@@ -55,16 +55,52 @@ function DownloadLimitField(props: { value?: string; hint?: string; error?: stri
   );
 }
 
+const STATE_LABELS: Record<Share['state'], string> = {
+  active: 'Active',
+  expired: 'Expired',
+  used_up: 'Used up',
+  revoked: 'Revoked',
+};
+
+/** The link's state as the server gave it, or expired since (a dialog left open past the expiry). */
 function shareState(share: Share, now = Date.now()): { label: string; tone: 'ok' | 'fail' } {
-  if (share.expiresAt && new Date(share.expiresAt).getTime() <= now) return { label: 'Expired', tone: 'fail' };
-  if (share.maxDownloads !== null && share.downloads >= share.maxDownloads) return { label: 'Used up', tone: 'fail' };
-  return { label: 'Active', tone: 'ok' };
+  const expired = share.state === 'active' && share.expiresAt !== null && new Date(share.expiresAt).getTime() <= now;
+  const state = expired ? 'expired' : share.state;
+  return { label: STATE_LABELS[state], tone: state === 'active' ? 'ok' : 'fail' };
 }
 
+/** "Expires in 1 day · 3 Dec 2026, 10:20", the date and time in the reader's own zone. */
 function expiryText(share: Share): string {
   if (!share.expiresAt) return 'Never expires';
   const past = new Date(share.expiresAt).getTime() <= Date.now();
-  return `${past ? 'Expired' : 'Expires'} ${relativeTime(share.expiresAt)}`;
+  return `${past ? 'Expired' : 'Expires'} ${relativeTime(share.expiresAt)} · ${dateTime(share.expiresAt)}`;
+}
+
+function downloadsText(share: Share): string {
+  return share.maxDownloads === null
+    ? `${share.downloads} download${share.downloads === 1 ? '' : 's'}, no limit`
+    : `${share.downloads} of ${share.maxDownloads} download${share.maxDownloads === 1 ? '' : 's'}`;
+}
+
+/** Wrong passwords and a lock-out, for a link with a password: what the owner should know about guessing. */
+function GuessNotice({ share }: { share: Share }) {
+  if (share.state === 'revoked') return null;
+  if (share.lockedUntil) {
+    return (
+      <p class="notice notice-fail" data-testid="share-locked">
+        Locked until {dateTime(share.lockedUntil)} after too many wrong passwords: until then nobody can download, even
+        with the right one. Setting a new password unlocks it.
+      </p>
+    );
+  }
+  if (share.failedAttempts > 0) {
+    return (
+      <p class="field-hint" data-testid="share-failed-attempts">
+        {share.failedAttempts} password attempt{share.failedAttempts === 1 ? '' : 's'} in the last 15 minutes.
+      </p>
+    );
+  }
+  return null;
 }
 
 /** Changes one link: a new expiry counted from now, the cap, the password. */
@@ -120,8 +156,9 @@ function ShareEditForm(props: { share: Share; onSaved: (share: Share) => void; o
             name="password"
             type="password"
             autocomplete="new-password"
-            minlength={4}
+            minlength={8}
             maxlength={128}
+            hint="At least 8 characters"
             required
             error={form.fields.password}
           />
@@ -142,7 +179,7 @@ function ShareEditForm(props: { share: Share; onSaved: (share: Share) => void; o
 function ShareItem(props: {
   share: Share;
   onChanged: (share: Share) => void;
-  onRevoked: (id: string) => void;
+  onRevoked: (share: Share) => void;
   ask: (message: string, action: string) => Promise<boolean>;
 }) {
   const { share, onChanged, onRevoked, ask } = props;
@@ -175,7 +212,8 @@ function ShareItem(props: {
     if (!(await ask('Revoke this link? Anyone who has it can no longer download the file.', 'Revoke link'))) return;
     await action.run(async () => {
       await filesApi.revokeShare(share.id);
-      onRevoked(share.id);
+      const at = new Date().toISOString();
+      onRevoked({ ...share, state: 'revoked', revokedAt: at, updatedAt: at });
     });
   };
 
@@ -202,23 +240,22 @@ function ShareItem(props: {
         <span class={`badge badge-${state.tone}`} data-testid="share-state">
           {state.label}
         </span>
-        <span data-testid="share-downloads">
-          {share.maxDownloads === null
-            ? `${share.downloads} download${share.downloads === 1 ? '' : 's'}, no limit`
-            : `${share.downloads} of ${share.maxDownloads} download${share.maxDownloads === 1 ? '' : 's'}`}
-        </span>
-        <span title={share.expiresAt ? dateTime(share.expiresAt) : undefined} data-testid="share-expiry">
-          {expiryText(share)}
-        </span>
+        <span data-testid="share-downloads">{downloadsText(share)}</span>
+        {share.revokedAt ? (
+          <span data-testid="share-expiry">Revoked {dateTime(share.revokedAt)}</span>
+        ) : (
+          <span data-testid="share-expiry">{expiryText(share)}</span>
+        )}
         {share.hasPassword && <span data-testid="share-has-password">Password</span>}
       </p>
+      <GuessNotice share={share} />
       <p class="visually-hidden" role="status">
         {copied === 'copied' ? 'Link copied' : copied === 'select' ? 'Link selected: press Ctrl+C to copy it' : ''}
       </p>
       {copied === 'select' && (
         <p class="field-hint">Copying is not allowed here: the link is selected, press Ctrl+C.</p>
       )}
-      {editing ? (
+      {share.state === 'revoked' ? null : editing ? (
         <ShareEditForm
           share={share}
           onSaved={(updated) => {
@@ -319,9 +356,9 @@ export function ShareDialog({ file, onClose }: { file: StoredFile; onClose: () =
             name="password"
             type="password"
             autocomplete="new-password"
-            minlength={4}
+            minlength={8}
             maxlength={128}
-            hint="Optional, at least 4 characters"
+            hint="Optional, at least 8 characters"
             error={form.fields.password}
           />
         </div>
@@ -340,7 +377,8 @@ export function ShareDialog({ file, onClose }: { file: StoredFile; onClose: () =
         )}
         {shares.kind === 'loaded' && items.length === 0 && (
           <p class="muted" data-testid="no-shares">
-            No links yet. Anyone with a link can download the file until it expires, is used up or revoked.
+            No links yet. Anyone with a link can download the file until it expires, is used up or revoked. Revoked and
+            finished links stay listed here with their downloads.
           </p>
         )}
         {items.length > 0 && (
@@ -351,7 +389,7 @@ export function ShareDialog({ file, onClose }: { file: StoredFile; onClose: () =
                 share={share}
                 ask={confirm.ask}
                 onChanged={(updated) => setItems((current) => current.map((s) => (s.id === updated.id ? updated : s)))}
-                onRevoked={(id) => setItems((current) => current.filter((s) => s.id !== id))}
+                onRevoked={(revoked) => setItems((current) => current.map((s) => (s.id === revoked.id ? revoked : s)))}
               />
             ))}
           </ul>
