@@ -1,4 +1,5 @@
 import type { Database } from './db/client';
+import type { Permission } from './features/roles/permissions';
 import type { Config } from './lib/config';
 import type { Limiter } from './limiter/limiter-object';
 import type { ChatRoom } from './realtime/chat-room';
@@ -71,6 +72,8 @@ export interface Variables {
   userId?: string;
   /** The session (refresh family) the access token belongs to. */
   sessionId?: string;
+  /** The signed-in user's permissions, read from D1 at most once per request (`permissionsOf`). */
+  permissions?: ReadonlySet<Permission>;
 }
 
 export interface AppEnv {

@@ -2,7 +2,8 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
 import { verifyAccessToken } from '../features/auth/access-token';
 import { isSessionRevoked } from '../features/auth/revocation';
-import { hasRole } from '../features/users/users.service';
+import type { Permission } from '../features/roles/permissions';
+import { loadPermissions } from '../features/roles/user-permissions';
 import { AppError } from '../lib/errors';
 
 function bearerToken(c: Context<AppEnv>): string | null {
@@ -56,17 +57,36 @@ export function optionalAuth(): MiddlewareHandler<AppEnv> {
 }
 
 /**
- * Requires a role, read from D1 on every request so a role change takes
- * effect at once. Use after `requireAuth`.
+ * What the signed-in user may do, read from D1 on the request's first ask and
+ * kept on the context for the rest of it: a role or permission change holds
+ * from the user's next request, with the token they already have.
+ */
+export async function permissionsOf(c: Context<AppEnv>): Promise<ReadonlySet<Permission>> {
+  const cached = c.var.permissions;
+  if (cached) return cached;
+  const permissions = await loadPermissions(c.var.db, currentUserId(c));
+  c.set('permissions', permissions);
+  return permissions;
+}
+
+/** Whether the signed-in user holds `permission`; for checks inside a handler. */
+export async function hasPermission(c: Context<AppEnv>, permission: Permission): Promise<boolean> {
+  return (await permissionsOf(c)).has(permission);
+}
+
+/**
+ * Requires a permission from the catalogue (src/features/roles/permissions.ts),
+ * never a role name: the built-in admin role holds every permission, custom
+ * roles the ones chosen for them. Use after `requireAuth`; 403 `forbidden` without it.
  *
  * @example
- * app.use('/api/admin/*', requireAuth(), requireRole('admin'));
+ * middleware: [requireAuth(), requirePermission('users.manage')] as const
  */
-export function requireRole(role: string): MiddlewareHandler<AppEnv> {
-  return async function requireRole(c, next) {
-    const userId = c.var.userId;
-    if (!userId) throw new AppError('unauthorized', 'Sign in first.');
-    if (!(await hasRole(c.var.db, userId, role))) throw new AppError('forbidden', `This needs the ${role} role.`);
+export function requirePermission(permission: Permission): MiddlewareHandler<AppEnv> {
+  return async function requirePermission(c, next) {
+    if (!(await hasPermission(c, permission))) {
+      throw new AppError('forbidden', `This needs the ${permission} permission.`);
+    }
     await next();
   };
 }

@@ -48,6 +48,22 @@ export const userRoles = sqliteTable(
   (t) => [primaryKey({ columns: [t.userId, t.roleId] }), index('user_roles_role_idx').on(t.roleId)],
 );
 
+/**
+ * The permissions a role holds, one row each, named from the catalogue in
+ * src/features/roles/permissions.ts. The built-in `admin` role has no rows:
+ * it holds every permission, computed, so it can never lose one.
+ */
+export const rolePermissions = sqliteTable(
+  'role_permissions',
+  {
+    roleId: text('role_id')
+      .notNull()
+      .references(() => roles.id, { onDelete: 'cascade' }),
+    permission: text('permission').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.roleId, t.permission] })],
+);
+
 /** Identities at OpenID Connect providers, linked to an account from a signed-in session. */
 export const oauthAccounts = sqliteTable(
   'oauth_accounts',

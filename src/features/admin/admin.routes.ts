@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { problemResponses } from '../../lib/openapi';
-import { requireAuth, requireRole } from '../../middleware/auth';
+import { requireAuth, requirePermission } from '../../middleware/auth';
 import { UserSchema } from '../auth/auth.schemas';
 import { listUsersRoute } from '../users/users.routes';
 import { UserIdParamSchema } from '../users/users.schemas';
@@ -24,12 +24,12 @@ export const listAdminUsers = listUsersRoute('/api/admin/users', tags);
 export const updateAdminUser = createRoute({
   method: 'patch',
   path: '/api/admin/users/{id}',
-  middleware: [requireAuth(), requireRole('admin')] as const,
+  middleware: [requireAuth(), requirePermission('users.manage')] as const,
   tags,
   security,
-  summary: 'Change a user’s roles or status (admin)',
+  summary: 'Change a user’s roles or status (users.manage)',
   description:
-    'Deactivating ends every session of the account at once; it cannot sign in until reactivated. Role changes hold from the user’s next request. Unknown roles are 400 `validation_failed`; leaving out `user` is 409 `conflict`; deactivating or demoting the last active admin is 409 `conflict`, and then nothing changes.',
+    'Needs `users.manage`, and `roles.manage` as well when `roles` is sent (403 `forbidden` without it). Deactivating ends every session of the account at once; it cannot sign in until reactivated. Role changes hold from the user’s next request. Unknown roles are 400 `validation_failed`; leaving out `user` is 409 `conflict`; deactivating or demoting the last active admin is 409 `conflict`, and then nothing changes.',
   request: {
     params: UserIdParamSchema,
     body: { required: true, content: { 'application/json': { schema: AdminUserUpdateSchema } } },
@@ -43,10 +43,10 @@ export const updateAdminUser = createRoute({
 export const deleteAdminUser = createRoute({
   method: 'delete',
   path: '/api/admin/users/{id}',
-  middleware: [requireAuth(), requireRole('admin')] as const,
+  middleware: [requireAuth(), requirePermission('users.manage')] as const,
   tags,
   security,
-  summary: 'Delete a user (admin)',
+  summary: 'Delete a user (users.manage)',
   description:
     'Ends the account’s sessions, then deletes it and everything that belongs to it. The last active admin cannot be deleted: 409 `conflict`. Deleting one’s own account this way needs the same proof as `DELETE /api/users/me`.',
   request: {

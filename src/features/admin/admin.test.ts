@@ -350,7 +350,8 @@ describe('the OpenAPI document', () => {
     expect(methods('/api/users/{id}/roles')).toEqual(['post']);
     expect(methods('/api/users/{id}/roles/{roleId}')).toEqual(['delete']);
     expect(methods('/api/roles')).toEqual(['get', 'post']);
-    expect(methods('/api/roles/{id}')).toEqual(['delete']);
+    expect(methods('/api/roles/{id}')).toEqual(['delete', 'patch']);
+    expect(methods('/api/permissions')).toEqual(['get']);
     expect(methods('/api/admin/users')).toEqual(['get']);
     expect(methods('/api/admin/users/{id}')).toEqual(['delete', 'patch']);
     expect(methods('/api/admin/audit-log')).toEqual(['get']);

@@ -1,5 +1,6 @@
+import { AppError } from '../../lib/errors';
 import { createRouter } from '../../lib/openapi';
-import { currentUserId } from '../../middleware/auth';
+import { currentUserId, hasPermission } from '../../middleware/auth';
 import { audit } from '../audit/audit.service';
 import { auditRoleChange } from '../roles/role-audit';
 import { listUsers } from '../users/directory.service';
@@ -16,6 +17,9 @@ export const adminRoutes = createRouter()
   .openapi(updateAdminUser, async (c) => {
     const { id } = c.req.valid('param');
     const change = c.req.valid('json');
+    if (change.roles !== undefined && !(await hasPermission(c, 'roles.manage'))) {
+      throw new AppError('forbidden', 'Changing roles needs the roles.manage permission.');
+    }
     const result = await updateUserAsAdmin(c.var.db, c.env.KV, currentUserId(c), id, change);
     await auditRoleChange(c, 'admin.role_grant', id, result.granted);
     await auditRoleChange(c, 'admin.role_revoke', id, result.revoked);

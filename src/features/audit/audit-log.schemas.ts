@@ -17,6 +17,15 @@ export const AuditEventSchema = z
   })
   .openapi('AuditEvent');
 
+/** An event as the admin log shows it: with the emails of the accounts involved, so nobody reads raw ids. */
+export const AdminAuditEventSchema = AuditEventSchema.extend({
+  actorEmail: z.string().nullable().openapi({ description: 'The acting account’s email, when it has one.' }),
+  targetEmail: z
+    .string()
+    .nullable()
+    .openapi({ description: 'The target account’s email, when the target is a user with one.' }),
+}).openapi('AdminAuditEvent');
+
 const Instant = z.iso
   .datetime({ offset: true })
   .transform((value) => new Date(value))
@@ -27,8 +36,15 @@ export const AuditLogQuerySchema = PageQuerySchema.extend({
   actorId: z.string().min(1).max(64).optional(),
   targetId: z.string().min(1).max(64).optional(),
   outcome: z.enum(['success', 'failure']).optional(),
+  email: z
+    .string()
+    .trim()
+    .min(1)
+    .max(320)
+    .optional()
+    .openapi({ description: 'Part of the actor’s or the target account’s email, ignoring case.' }),
   since: Instant.optional().openapi({ description: 'Events at or after this instant.' }),
   until: Instant.optional().openapi({ description: 'Events before this instant (exclusive).' }),
 });
 
-export const AuditEventPageSchema = pageSchema(AuditEventSchema).openapi('AuditEventPage');
+export const AuditEventPageSchema = pageSchema(AdminAuditEventSchema).openapi('AuditEventPage');

@@ -1,6 +1,8 @@
-import { and, eq, gte, lt } from 'drizzle-orm';
+import { and, eq, gte, lt, or } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
 import type { Database } from '../../db/client';
-import { auditLog } from '../../db/schema';
+import { containsText } from '../../db/contains-text';
+import { auditLog, users } from '../../db/schema';
 import { keyset, type Page, type PageQuery, toPage } from '../../lib/pagination';
 import type { AuditAction } from './audit.service';
 
@@ -13,11 +15,25 @@ export interface AuditFilter {
   since?: Date;
   /** Exclusive, so consecutive windows never count an event twice. */
   until?: Date;
+  /** Part of the actor's or the target account's email, any case. */
+  email?: string;
 }
 
-export type AuditEventView = Omit<typeof auditLog.$inferSelect, 'at'> & { at: string };
+export type AuditEventView = Omit<typeof auditLog.$inferSelect, 'at'> & {
+  at: string;
+  /** The acting account's email now; null for system events, phone-only and deleted accounts. */
+  actorEmail: string | null;
+  /** The target account's email when the target is a user. */
+  targetEmail: string | null;
+};
 
-/** The audit log, newest first (ids sort by time). */
+const actor = alias(users, 'actor');
+const target = alias(users, 'target');
+
+/**
+ * The audit log, newest first (ids sort by time), with the emails of the
+ * accounts involved joined in so a person can read and filter it without ids.
+ */
 export async function listAuditEvents(
   db: Database,
   filter: AuditFilter,
@@ -25,8 +41,10 @@ export async function listAuditEvents(
 ): Promise<Page<AuditEventView>> {
   const keys = keyset(auditLog.id, page);
   const rows = await db
-    .select()
+    .select({ event: auditLog, actorEmail: actor.email, targetEmail: target.email })
     .from(auditLog)
+    .leftJoin(actor, eq(actor.id, auditLog.actorId))
+    .leftJoin(target, and(eq(auditLog.targetType, 'user'), eq(target.id, auditLog.targetId)))
     .where(
       and(
         filter.action ? eq(auditLog.action, filter.action) : undefined,
@@ -35,11 +53,22 @@ export async function listAuditEvents(
         filter.outcome ? eq(auditLog.outcome, filter.outcome) : undefined,
         filter.since ? gte(auditLog.at, filter.since) : undefined,
         filter.until ? lt(auditLog.at, filter.until) : undefined,
+        filter.email
+          ? or(containsText(actor.email, filter.email), containsText(target.email, filter.email))
+          : undefined,
         keys.where,
       ),
     )
     .orderBy(keys.orderBy)
     .limit(keys.limit);
-  const result = toPage(rows, page, (row) => row.id);
-  return { items: result.items.map((row) => ({ ...row, at: row.at.toISOString() })), nextCursor: result.nextCursor };
+  const result = toPage(rows, page, (row) => row.event.id);
+  return {
+    items: result.items.map(({ event, actorEmail, targetEmail }) => ({
+      ...event,
+      at: event.at.toISOString(),
+      actorEmail,
+      targetEmail,
+    })),
+    nextCursor: result.nextCursor,
+  };
 }

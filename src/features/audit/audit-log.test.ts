@@ -7,7 +7,9 @@ interface AuditEvent {
   action: string;
   outcome: 'success' | 'failure';
   actorId: string | null;
+  actorEmail: string | null;
   targetId: string | null;
+  targetEmail: string | null;
 }
 
 interface AuditPage {
@@ -114,7 +116,44 @@ describe('GET /api/admin/audit-log', () => {
     expect(seen).toEqual(all.items.map((event) => event.id));
   });
 
-  it.each(['action=auth.nonsense', 'outcome=maybe', 'since=yesterday', 'limit=1000'])(
+  it('should name the accounts involved by email and filter by part of either email', async () => {
+    const admin = await registerAdmin();
+    const user = await userWithHistory();
+    await call(`/api/users/${user.id}/roles`, { token: admin.accessToken, body: { role: 'admin' } });
+
+    const byTarget = await auditLog(admin.accessToken, `email=${encodeURIComponent(user.email.toUpperCase())}`);
+    expect(byTarget.items.map((event) => [event.action, event.targetEmail])).toEqual([
+      ['admin.role_grant', user.email],
+      ['auth.login', user.email],
+      ['auth.login', user.email],
+      ['user.update', user.email],
+      ['auth.register', user.email],
+    ]);
+    expect(byTarget.items[0]).toMatchObject({ actorId: admin.id, actorEmail: admin.email });
+
+    const byActor = await auditLog(admin.accessToken, `email=${encodeURIComponent(admin.email)}`);
+    expect(byActor.items.map((event) => [event.action, event.actorEmail, event.targetEmail])).toEqual([
+      ['admin.role_grant', admin.email, user.email],
+      ['auth.register', admin.email, admin.email],
+    ]);
+    const nobody = await auditLog(admin.accessToken, `email=${encodeURIComponent(`%${user.email}`)}`);
+    expect(nobody.items).toEqual([]);
+  });
+
+  it('should let a custom role with audit.read read the log, and no one without it', async () => {
+    const admin = await registerAdmin();
+    const auditor = await registerUser();
+    const created = await call('/api/roles', {
+      token: admin.accessToken,
+      body: { name: `auditor-${crypto.randomUUID().slice(0, 8)}`, permissions: ['audit.read'] },
+    });
+    const role = (await created.json()) as { id: string };
+    await expectProblem(await call('/api/admin/audit-log', { token: auditor.accessToken }), 403, 'forbidden');
+    await call(`/api/users/${auditor.id}/roles`, { token: admin.accessToken, body: { role: role.id } });
+    expect((await call('/api/admin/audit-log', { token: auditor.accessToken })).status).toBe(200);
+  });
+
+  it.each(['action=auth.nonsense', 'outcome=maybe', 'since=yesterday', 'limit=1000', 'email='])(
     'should refuse the query %s with 400',
     async (query) => {
       const admin = await registerAdmin();

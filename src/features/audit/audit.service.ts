@@ -5,33 +5,9 @@ import type { AppEnv } from '../../env';
 import { clientInfo } from '../../lib/client';
 import { now } from '../../lib/clock';
 import { newId } from '../../lib/ids';
+import type { AuditAction } from './audit-actions';
 
-/** Every security event Hearth records. Admins filter the log by these names. */
-export const auditActions = [
-  'auth.register',
-  'auth.login',
-  'auth.logout',
-  'auth.logout_all',
-  'auth.refresh_reuse',
-  'auth.session_revoke',
-  'auth.password_change',
-  'auth.password_reset_request',
-  'auth.password_reset',
-  'auth.email_verify',
-  'auth.otp_login',
-  'auth.oauth_login',
-  'auth.oauth_link',
-  'user.update',
-  'user.delete',
-  'admin.user_update',
-  'admin.user_delete',
-  'admin.role_grant',
-  'admin.role_revoke',
-  'admin.role_create',
-  'admin.role_delete',
-] as const;
-
-export type AuditAction = (typeof auditActions)[number];
+export { type AuditAction, auditActions } from './audit-actions';
 
 export interface AuditEvent {
   action: AuditAction;

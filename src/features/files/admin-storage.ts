@@ -1,24 +1,28 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { desc, eq, sql } from 'drizzle-orm';
-import { files, storageUsage, users } from '../../db/schema';
+import { and, desc, eq, gte, lte, or, type SQL, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
+import type { Database } from '../../db/client';
+import { containsText } from '../../db/contains-text';
+import { accessLogs as accessLogTable, files, storageUsage, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import { createRouter, IdParam, jsonResponse, problemResponses } from '../../lib/openapi';
-import { MAX_PAGE_SIZE } from '../../lib/pagination';
-import { requireAuth, requireRole } from '../../middleware/auth';
+import { keyset, MAX_PAGE_SIZE, type Page, toPage } from '../../lib/pagination';
+import { requireAuth, requirePermission } from '../../middleware/auth';
 import { audit } from '../audit/audit.service';
-import { listAccessLogs, toPublicAccessLog } from './access-log.service';
+import type { Permission } from '../roles/permissions';
+import { type AccessLogFilter, type AccessLogRow, toPublicAccessLog } from './access-log.service';
 import { toPublicFile } from './files.service';
 
 const tags = ['Admin'];
 const security = [{ bearer: [] }];
-const adminOnly = () => [requireAuth(), requireRole('admin')];
+const needs = (permission: Permission) => [requireAuth(), requirePermission(permission)];
 
 const storageStats = createRoute({
   method: 'get',
   path: '/api/admin/storage',
   tags,
   security,
-  middleware: adminOnly(),
+  middleware: needs('storage.manage'),
   summary: 'Storage totals, usage per user and the largest files',
   responses: {
     200: jsonResponse(
@@ -47,7 +51,7 @@ const setQuota = createRoute({
   path: '/api/admin/users/{id}/quota',
   tags,
   security,
-  middleware: adminOnly(),
+  middleware: needs('storage.manage'),
   summary: "Set a user's storage quota",
   description: '`quotaBytes: null` returns the user to the deployment default (`STORAGE_QUOTA_BYTES`).',
   request: {
@@ -70,15 +74,93 @@ const setQuota = createRoute({
   },
 });
 
+const AccessLogItemSchema = z
+  .object({
+    id: z.string(),
+    at: z.string().openapi({ format: 'date-time' }),
+    fileId: z.string(),
+    fileName: z.string().nullable(),
+    ownerId: z.string(),
+    ownerEmail: z.string().nullable(),
+    shareId: z.string().nullable(),
+    userId: z.string().nullable(),
+    userEmail: z.string().nullable(),
+    ip: z.string().nullable(),
+    userAgent: z.string().nullable(),
+    bytes: z.number().int(),
+    status: z.number().int(),
+  })
+  .openapi('AdminAccessLogEntry');
+
+interface AdminAccessLogFilter extends AccessLogFilter {
+  /** Part of the file name, any case. */
+  file?: string;
+  /** Part of the owner's or the downloader's email, any case. */
+  email?: string;
+}
+
+interface AdminAccessLogRow {
+  log: AccessLogRow;
+  fileName: string | null;
+  ownerEmail: string | null;
+  userEmail: string | null;
+}
+
+const owner = alias(users, 'owner');
+const downloader = alias(users, 'downloader');
+
+/**
+ * Every download with the names a person reads, in one query: the file's name
+ * and the owner's and downloader's emails are joined in, and the filters match
+ * them, so nobody has to paste ids. Entries outlive their file and accounts; the
+ * names are then null.
+ */
+async function listAdminAccessLogs(db: Database, filter: AdminAccessLogFilter): Promise<Page<AdminAccessLogRow>> {
+  const keys = keyset(accessLogTable.id, filter);
+  const conditions: (SQL | undefined)[] = [
+    filter.fileId ? eq(accessLogTable.fileId, filter.fileId) : undefined,
+    filter.shareId ? eq(accessLogTable.shareId, filter.shareId) : undefined,
+    filter.userId ? eq(accessLogTable.userId, filter.userId) : undefined,
+    filter.ownerId ? eq(accessLogTable.ownerId, filter.ownerId) : undefined,
+    filter.since ? gte(accessLogTable.at, filter.since) : undefined,
+    filter.until ? lte(accessLogTable.at, filter.until) : undefined,
+    filter.file ? containsText(files.nameKey, filter.file) : undefined,
+    filter.email
+      ? or(containsText(owner.email, filter.email), containsText(downloader.email, filter.email))
+      : undefined,
+    keys.where,
+  ];
+  const rows = await db
+    .select({ log: accessLogTable, fileName: files.name, ownerEmail: owner.email, userEmail: downloader.email })
+    .from(accessLogTable)
+    .leftJoin(files, eq(files.id, accessLogTable.fileId))
+    .leftJoin(owner, eq(owner.id, accessLogTable.ownerId))
+    .leftJoin(downloader, eq(downloader.id, accessLogTable.userId))
+    .where(and(...conditions))
+    .orderBy(keys.orderBy)
+    .limit(keys.limit);
+  return toPage(rows, filter, (row) => row.log.id);
+}
+
 const accessLogs = createRoute({
   method: 'get',
   path: '/api/admin/access-logs',
   tags,
   security,
-  middleware: adminOnly(),
+  middleware: needs('files.read_any'),
   summary: 'Every download, newest first',
+  description:
+    'Each entry names the file (null once it is deleted), its owner’s email and the downloader’s email (null for share links and signed links). `file` matches part of the file name and `email` part of the owner’s or the downloader’s email, ignoring case.',
   request: {
     query: z.object({
+      file: z.string().trim().min(1).max(255).optional().openapi({ description: 'Part of the file name.' }),
+      email: z
+        .string()
+        .trim()
+        .min(1)
+        .max(320)
+        .optional()
+        .openapi({ description: 'Part of the owner’s or the downloader’s email.' }),
       fileId: z.string().max(64).optional(),
       shareId: z.string().max(64).optional(),
       userId: z.string().max(64).optional(),
@@ -91,7 +173,7 @@ const accessLogs = createRoute({
   },
   responses: {
     200: jsonResponse(
-      z.object({ items: z.array(z.record(z.string(), z.unknown())), nextCursor: z.string().nullable() }),
+      z.object({ items: z.array(AccessLogItemSchema), nextCursor: z.string().nullable() }),
       'Downloads',
     ),
     ...problemResponses(400, 401, 403),
@@ -152,10 +234,16 @@ export const adminStorageRoutes = createRouter()
   })
   .openapi(accessLogs, async (c) => {
     const query = c.req.valid('query');
-    const page = await listAccessLogs(c.var.db, {
+    const page = await listAdminAccessLogs(c.var.db, {
       ...query,
       since: query.since ? new Date(query.since) : undefined,
       until: query.until ? new Date(query.until) : undefined,
     });
-    return c.json({ items: page.items.map(toPublicAccessLog), nextCursor: page.nextCursor }, 200);
+    const items = page.items.map(({ log, fileName, ownerEmail, userEmail }) => ({
+      ...toPublicAccessLog(log),
+      fileName,
+      ownerEmail,
+      userEmail,
+    }));
+    return c.json({ items, nextCursor: page.nextCursor }, 200);
   });

@@ -2,8 +2,17 @@ import { AppError } from '../../lib/errors';
 import { createRouter } from '../../lib/openapi';
 import { currentUserId } from '../../middleware/auth';
 import { audit } from '../audit/audit.service';
+import { permissionCatalogue } from './permissions';
 import { auditRoleChange } from './role-audit';
-import { createRoleRoute, deleteRoleRoute, grantRoleRoute, listRolesRoute, revokeRoleRoute } from './roles.routes';
+import {
+  createRoleRoute,
+  deleteRoleRoute,
+  grantRoleRoute,
+  listPermissionsRoute,
+  listRolesRoute,
+  revokeRoleRoute,
+  updateRoleRoute,
+} from './roles.routes';
 import {
   createRole,
   deleteRole,
@@ -13,6 +22,7 @@ import {
   resolveRoles,
   revokeUserRole,
   toPublicRole,
+  updateRole,
 } from './roles.service';
 
 export const rolesRoutes = createRouter()
@@ -20,15 +30,34 @@ export const rolesRoutes = createRouter()
     const items = (await listRoles(c.var.db)).map(toPublicRole);
     return c.json({ items, nextCursor: null }, 200);
   })
+  .openapi(listPermissionsRoute, (c) => c.json({ items: [...permissionCatalogue] }, 200))
   .openapi(createRoleRoute, async (c) => {
     const role = await createRole(c.var.db, c.req.valid('json'));
     await audit(c, {
       action: 'admin.role_create',
       targetType: 'role',
       targetId: role.id,
-      details: { name: role.name },
+      details: { name: role.name, permissions: role.permissions },
     });
     return c.json(toPublicRole(role), 201);
+  })
+  .openapi(updateRoleRoute, async (c) => {
+    const result = await updateRole(c.var.db, c.req.valid('param').id, c.req.valid('json'));
+    const { role, added, removed, descriptionChanged } = result;
+    if (added.length > 0 || removed.length > 0 || descriptionChanged) {
+      await audit(c, {
+        action: 'admin.role_update',
+        targetType: 'role',
+        targetId: role.id,
+        details: {
+          name: role.name,
+          added,
+          removed,
+          ...(descriptionChanged ? { description: role.description } : {}),
+        },
+      });
+    }
+    return c.json(toPublicRole(role), 200);
   })
   .openapi(deleteRoleRoute, async (c) => {
     const role = await deleteRole(c.var.db, c.req.valid('param').id);

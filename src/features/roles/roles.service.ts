@@ -1,44 +1,89 @@
 import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { roles, userRoles } from '../../db/schema';
+import { rolePermissions, roles, userRoles } from '../../db/schema';
 import { now } from '../../lib/clock';
 import { AppError, type FieldError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { LAST_ADMIN_MESSAGE, leavesAnActiveAdmin } from '../users/last-admin';
 import { BUILT_IN_ROLE_IDS, findUserById, rolesOf } from '../users/users.service';
+import { isPermission, type Permission, permissionNames } from './permissions';
 
 export type Role = typeof roles.$inferSelect;
+
+/** A role with what it lets its holders do, in catalogue order. */
+export type RoleWithPermissions = Role & { permissions: Permission[] };
 
 export interface PublicRole {
   id: string;
   name: string;
   description: string | null;
   builtIn: boolean;
+  permissions: Permission[];
   createdAt: string;
 }
 
-export function toPublicRole(role: Role): PublicRole {
+export function toPublicRole(role: RoleWithPermissions): PublicRole {
   return {
     id: role.id,
     name: role.name,
     description: role.description,
     builtIn: role.builtIn,
+    permissions: role.permissions,
     createdAt: role.createdAt.toISOString(),
   };
 }
 
-export async function listRoles(db: Database): Promise<Role[]> {
-  return db.select().from(roles).orderBy(asc(roles.name));
+/** The stored permissions of the role row in the outer query, space-separated, so a list is one query. */
+const storedPermissions = sql<
+  string | null
+>`(SELECT group_concat(rp.permission, ' ') FROM role_permissions AS rp WHERE rp.role_id = "roles"."id")`;
+
+/** Admin holds the whole catalogue, whatever is stored; others what is stored and still in the catalogue. */
+function withPermissions(role: Role, stored: string | null): RoleWithPermissions {
+  if (role.id === BUILT_IN_ROLE_IDS.admin) return { ...role, permissions: [...permissionNames] };
+  const held = new Set(stored ? stored.split(' ') : []);
+  return { ...role, permissions: permissionNames.filter((name) => held.has(name)) };
+}
+
+export async function listRoles(db: Database): Promise<RoleWithPermissions[]> {
+  const rows = await db.select({ role: roles, stored: storedPermissions }).from(roles).orderBy(asc(roles.name));
+  return rows.map((row) => withPermissions(row.role, row.stored));
 }
 
 /** A role by id or by name: clients know roles by name, links carry ids. */
-export async function findRole(db: Database, idOrName: string): Promise<Role | null> {
-  const [role] = await db
-    .select()
+export async function findRole(db: Database, idOrName: string): Promise<RoleWithPermissions | null> {
+  const [row] = await db
+    .select({ role: roles, stored: storedPermissions })
     .from(roles)
     .where(or(eq(roles.id, idOrName), eq(roles.name, idOrName)))
     .limit(1);
-  return role ?? null;
+  return row ? withPermissions(row.role, row.stored) : null;
+}
+
+/**
+ * Permission names from a request body, checked against the catalogue: the
+ * unknown ones are one 400 naming each, at `body.permissions.<index>`.
+ * Repeats count once; the result is in catalogue order.
+ */
+export function parsePermissionList(names: readonly string[]): Permission[] {
+  const errors: FieldError[] = [];
+  names.forEach((name, index) => {
+    if (!isPermission(name)) {
+      errors.push({
+        path: `body.permissions.${index}`,
+        message: `No permission named ${name}`,
+        code: 'unknown_permission',
+      });
+    }
+  });
+  if (errors.length > 0) {
+    const unknown = errors.map((error) => error.message.replace('No permission named ', '')).join(', ');
+    throw new AppError('validation_failed', `Unknown permission: ${unknown}. GET /api/permissions lists them.`, {
+      errors,
+    });
+  }
+  const wanted = new Set(names);
+  return permissionNames.filter((name) => wanted.has(name));
 }
 
 /**
@@ -66,17 +111,108 @@ export async function resolveRoles(
   return [...new Map(found.filter((role) => role !== undefined).map((role) => [role.id, role])).values()];
 }
 
-export async function createRole(db: Database, input: { name: string; description?: string | null }): Promise<Role> {
-  const [role] = await db
-    .insert(roles)
-    .values({ id: newId(), name: input.name, description: input.description ?? null, builtIn: false, createdAt: now() })
-    .onConflictDoNothing()
-    .returning();
-  if (!role) throw new AppError('conflict', `A role named ${input.name} already exists.`);
-  return role;
+/**
+ * `INSERT … SELECT` of the permissions onto the role, conditional on the role
+ * row existing: in the batch that creates the role, a name conflict inserts nothing.
+ * The list goes in as one JSON parameter, so its length never meets D1's limit.
+ */
+function grantPermissions(db: Database, roleId: string, permissions: readonly Permission[]) {
+  return db
+    .insert(rolePermissions)
+    .select(
+      db
+        .select({ roleId: roles.id, permission: sql<string>`p.value`.as('permission') })
+        .from(roles)
+        .innerJoin(sql`json_each(${JSON.stringify(permissions)}) AS p`, sql`1 = 1`)
+        .where(eq(roles.id, roleId)),
+    )
+    .onConflictDoNothing();
 }
 
-/** Deletes a role and, by cascade, every grant of it. Built-in roles stay: 409. */
+export interface NewRole {
+  name: string;
+  description?: string | null;
+  permissions?: readonly string[];
+}
+
+export async function createRole(db: Database, input: NewRole): Promise<RoleWithPermissions> {
+  const permissions = parsePermissionList(input.permissions ?? []);
+  const id = newId();
+  const [inserted] = await db.batch([
+    db
+      .insert(roles)
+      .values({ id, name: input.name, description: input.description ?? null, builtIn: false, createdAt: now() })
+      .onConflictDoNothing()
+      .returning(),
+    grantPermissions(db, id, permissions),
+  ]);
+  const [role] = inserted;
+  if (!role) throw new AppError('conflict', `A role named ${input.name} already exists.`);
+  return { ...role, permissions };
+}
+
+export interface RoleChange {
+  description?: string | null;
+  permissions?: readonly string[];
+}
+
+export interface RoleUpdate {
+  role: RoleWithPermissions;
+  added: Permission[];
+  removed: Permission[];
+  descriptionChanged: boolean;
+}
+
+/**
+ * Edits a role's description and its complete set of permissions. The
+ * built-in admin role holds every permission and cannot lose one; the
+ * built-in user role, which every account holds, gets none (409 for both).
+ * Holders feel the change on their next request.
+ */
+export async function updateRole(db: Database, idOrName: string, change: RoleChange): Promise<RoleUpdate> {
+  const wanted = change.permissions === undefined ? undefined : parsePermissionList(change.permissions);
+  const role = await findRole(db, idOrName);
+  if (!role) throw new AppError('not_found', 'No such role.');
+  const permissions = wanted ?? role.permissions;
+  if (role.id === BUILT_IN_ROLE_IDS.admin && permissions.length < permissionNames.length) {
+    const lost = permissionNames.filter((name) => !permissions.includes(name));
+    throw new AppError(
+      'conflict',
+      `The built-in admin role holds every permission and cannot lose any (${lost.join(', ')}). Make a custom role for a smaller set.`,
+    );
+  }
+  if (role.id === BUILT_IN_ROLE_IDS.user && permissions.length > 0) {
+    throw new AppError(
+      'conflict',
+      'Every account holds the built-in user role, so it holds no permissions. Make a custom role and grant it instead.',
+    );
+  }
+  const added = permissions.filter((name) => !role.permissions.includes(name));
+  const removed = role.permissions.filter((name) => !permissions.includes(name));
+  const descriptionChanged = change.description !== undefined && change.description !== role.description;
+  const description = change.description === undefined ? role.description : change.description;
+
+  if (role.id !== BUILT_IN_ROLE_IDS.admin && (added.length > 0 || removed.length > 0)) {
+    await db.batch([
+      db
+        .delete(rolePermissions)
+        .where(
+          and(
+            eq(rolePermissions.roleId, role.id),
+            sql`${rolePermissions.permission} NOT IN (SELECT value FROM json_each(${JSON.stringify(permissions)}))`,
+          ),
+        ),
+      grantPermissions(db, role.id, permissions),
+    ]);
+  }
+  if (descriptionChanged) {
+    const [updated] = await db.update(roles).set({ description }).where(eq(roles.id, role.id)).returning();
+    if (!updated) throw new AppError('not_found', 'No such role.');
+  }
+  return { role: { ...role, description, permissions }, added, removed, descriptionChanged };
+}
+
+/** Deletes a role and, by cascade, every grant of it and its permissions. Built-in roles stay: 409. */
 export async function deleteRole(db: Database, idOrName: string): Promise<Role> {
   const role = await findRole(db, idOrName);
   if (!role) throw new AppError('not_found', 'No such role.');

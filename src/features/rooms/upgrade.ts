@@ -7,7 +7,7 @@ import { requestIdFor, withResponseHeaders } from '../../middleware/response-hea
 import type { Identity } from '../../realtime/room-base';
 import { ADMISSION_HEADER, type AdmissionTicket } from '../../realtime/room-base';
 import { readTicket } from '../../realtime/ticket';
-import { hasRole } from '../users/users.service';
+import { loadPermissions } from '../roles/user-permissions';
 import { admitToRoom, roomObject } from './rooms.service';
 
 const ROOM_SOCKET = /^\/api\/rooms\/([^/]+)\/ws$/;
@@ -63,7 +63,9 @@ async function upgrade(request: Request, env: Env, url: URL, rawRoomId: string):
   }
   const db = createDb(env.DB);
   const admission = await admitToRoom(db, ticket, at);
-  const identity: Identity = { ...admission.identity, isAdmin: await hasRole(db, ticket.userId, 'admin') };
+  // Moderators (rooms.moderate) may delete anyone's messages over the socket too.
+  const isAdmin = (await loadPermissions(db, ticket.userId)).has('rooms.moderate');
+  const identity: Identity = { ...admission.identity, isAdmin };
   const since = url.searchParams.get('since');
   const forwarded = new URL('https://room.internal/connect');
   if (since !== null) forwarded.searchParams.set('since', since);

@@ -1,5 +1,6 @@
 import { and, eq, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
+import { containsText } from '../../db/contains-text';
 import { users } from '../../db/schema';
 import { keyset, type Page, type PageQuery, toPage } from '../../lib/pagination';
 import { type PublicUser, toPublicUser } from './users.service';
@@ -12,20 +13,14 @@ export interface UserFilter {
   status?: 'active' | 'deactivated';
 }
 
-/** `%` and `_` in the search text are literal characters, not wildcards. */
-function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
-}
-
 function filterConditions(filter: UserFilter): SQL | undefined {
   const conditions: (SQL | undefined)[] = [];
   if (filter.q) {
-    const pattern = containsPattern(filter.q.normalize('NFKC').toLowerCase());
     conditions.push(
       or(
-        sql`lower(${users.email}) LIKE ${pattern} ESCAPE '\\'`,
-        sql`lower(${users.name}) LIKE ${pattern} ESCAPE '\\'`,
-        sql`${users.phone} LIKE ${pattern} ESCAPE '\\'`,
+        containsText(sql`lower(${users.email})`, filter.q),
+        containsText(sql`lower(${users.name})`, filter.q),
+        containsText(users.phone, filter.q),
       ),
     );
   }

@@ -77,6 +77,11 @@ export async function rolesOf(db: Database, userId: string): Promise<string[]> {
   return rows.map((row) => row.name);
 }
 
+/**
+ * Whether the user holds a role by name: for role membership itself (granting
+ * `admin` once from ADMIN_EMAILS). Access checks ask for a permission instead
+ * (`requirePermission`, `loadPermissions`), never a role name.
+ */
 export async function hasRole(db: Database, userId: string, role: string): Promise<boolean> {
   const [row] = await db
     .select({ one: sql`1` })

@@ -1,49 +1,45 @@
 import { AdminTabs } from '../components/account-tabs';
 import { textOf } from '../components/form';
+import {
+  ClientCell,
+  FilterActions,
+  filterAddress,
+  filtersFrom,
+  fromLocalInput,
+  TimeFilter,
+} from '../components/log-filters';
 import { ListFooter, usePagedList } from '../components/paged-list';
 import { type AccessLogQuery, filesApi } from '../files/api';
 import { formatBytes } from '../files/format';
+import { formatTime } from '../format';
 import { navigate, useSearchParams } from '../router';
 import type { AccessLogEntry } from '../types';
 
-const FILTERS = ['fileId', 'ownerId', 'since'] as const;
+const PATH = '/admin/access-logs';
+// `fileId` and `ownerId` still narrow the list when a link carries them; people filter by name and email.
+const FILTERS = ['file', 'email', 'fileId', 'ownerId', 'since'] as const;
 type FilterName = (typeof FILTERS)[number];
-const ID_FILTERS = [
-  { name: 'fileId', label: 'File ID', testid: 'filter-file' },
-  { name: 'ownerId', label: 'Owner ID', testid: 'filter-owner' },
+const TEXT_FILTERS = [
+  { name: 'file', label: 'File name', placeholder: 'Part of the file name', testid: 'filter-file' },
+  { name: 'email', label: 'Email', placeholder: 'Owner’s or downloader’s email', testid: 'filter-email' },
 ] as const;
-
-const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
-const fullWhen = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'long' });
 
 /** `01m80rfe…4xymjs9`: ids start with their time, so both ends are kept. */
 const shortId = (id: string) => (id.length > 14 ? `${id.slice(0, 6)}…${id.slice(-6)}` : id);
 
-const addressFor = (filters: Partial<Record<FilterName, string>>) => {
-  const search = new URLSearchParams();
-  for (const name of FILTERS) {
-    const value = filters[name];
-    if (value) search.set(name, value);
-  }
-  const text = search.toString();
-  return `/admin/access-logs${text ? `?${text}` : ''}`;
-};
-
-/** An id that narrows the list to itself when clicked; the whole id is in its title. */
-function IdFilter(props: { id: string; label: string; onPick: () => void }) {
+/** A name or email that narrows the list to itself when clicked. */
+function PickFilter(props: { text: string; label: string; onPick: () => void; testid: string }) {
   return (
-    <button type="button" class="link-button mono" title={`${props.label} ${props.id}`} onClick={props.onPick}>
-      {shortId(props.id)}
+    <button
+      type="button"
+      class="link-button"
+      title={`${props.label} ${props.text}`}
+      onClick={props.onPick}
+      data-testid={props.testid}
+    >
+      {props.text}
     </button>
   );
-}
-
-/** `2025-01-31T09:30` (a datetime-local value, the reader's zone) for an ISO instant, and back. */
-function toLocalInput(iso: string | undefined): string {
-  if (!iso) return '';
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return '';
-  return new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 }
 
 function viaText(entry: AccessLogEntry): string {
@@ -55,31 +51,26 @@ function viaText(entry: AccessLogEntry): string {
 /** Every download, newest first; the filters live in the address, so a filtered view can be linked to. */
 export function AdminAccessLogsPage() {
   const params = useSearchParams();
-  const filters: Omit<AccessLogQuery, 'cursor'> = {
-    fileId: params.get('fileId') ?? undefined,
-    ownerId: params.get('ownerId') ?? undefined,
-    since: params.get('since') ?? undefined,
-  };
+  const filters: Omit<AccessLogQuery, 'cursor'> = filtersFrom(params, FILTERS);
   const list = usePagedList(
     (cursor) => filesApi.accessLogs({ ...filters, cursor }),
-    [filters.fileId, filters.ownerId, filters.since],
+    FILTERS.map((name) => filters[name]),
   );
 
+  const go = (next: Partial<Record<FilterName, string>>) =>
+    navigate(filterAddress(PATH, FILTERS, next), { replace: true });
   const apply = (event: Event) => {
     event.preventDefault();
     const data = new FormData(event.currentTarget as HTMLFormElement);
-    const since = textOf(data, 'since');
-    navigate(
-      addressFor({
-        fileId: textOf(data, 'fileId'),
-        ownerId: textOf(data, 'ownerId'),
-        since: since ? new Date(since).toISOString() : undefined,
-      }),
-      { replace: true },
-    );
+    go({
+      file: textOf(data, 'file') || undefined,
+      email: textOf(data, 'email') || undefined,
+      since: fromLocalInput(textOf(data, 'since')),
+    });
   };
+  // A picked name or email replaces the id filters: it is what the person now reads in the fields.
   const pick = (name: FilterName, value: string) =>
-    navigate(addressFor({ ...filters, [name]: value }), { replace: true });
+    go({ ...filters, fileId: undefined, ownerId: undefined, [name]: value });
 
   const filtered = FILTERS.some((name) => filters[name]);
   return (
@@ -94,41 +85,23 @@ export function AdminAccessLogsPage() {
         </h2>
         <search>
           <form class="filters" onSubmit={apply} data-testid="log-filters">
-            {ID_FILTERS.map((filter) => (
+            {TEXT_FILTERS.map((filter) => (
               <label class="filter filter-grow">
                 <span>{filter.label}</span>
                 <input
-                  class="input mono"
+                  class="input"
+                  type="search"
                   name={filter.name}
+                  placeholder={filter.placeholder}
                   autocomplete="off"
-                  maxlength={64}
+                  maxlength={filter.name === 'email' ? 320 : 255}
                   value={filters[filter.name] ?? ''}
                   data-testid={filter.testid}
                 />
               </label>
             ))}
-            <label class="filter">
-              <span>Since</span>
-              <input
-                class="input"
-                type="datetime-local"
-                name="since"
-                value={toLocalInput(filters.since)}
-                data-testid="filter-since"
-              />
-            </label>
-            <button type="submit" class="button" data-testid="apply-filters">
-              Filter
-            </button>
-            {filtered && (
-              <button
-                type="button"
-                class="button button-quiet"
-                onClick={() => navigate(addressFor({}), { replace: true })}
-              >
-                Clear
-              </button>
-            )}
+            <TimeFilter label="Since" name="since" value={filters.since} testid="filter-since" />
+            <FilterActions filtered={filtered} onClear={() => go({})} />
           </form>
         </search>
 
@@ -151,43 +124,60 @@ export function AdminAccessLogsPage() {
               </thead>
               <tbody>
                 {list.items.map((entry) => (
-                  <tr data-testid="log-row" data-file-id={entry.fileId}>
+                  <tr data-testid="log-row" data-file-id={entry.fileId} data-file-name={entry.fileName ?? ''}>
                     <td data-label="When" class="log-when">
-                      <time datetime={entry.at} title={fullWhen.format(new Date(entry.at))}>
-                        {when.format(new Date(entry.at))}
+                      <time datetime={entry.at} title={formatTime(entry.at, 'full')}>
+                        {formatTime(entry.at, 'shortDateTime')}
                       </time>
                     </td>
                     <td data-label="File" class="log-ids">
-                      <IdFilter
-                        id={entry.fileId}
-                        label="Show downloads of file"
-                        onPick={() => pick('fileId', entry.fileId)}
-                      />
+                      {entry.fileName ? (
+                        <PickFilter
+                          text={entry.fileName}
+                          label="Show downloads of"
+                          onPick={() => pick('file', entry.fileName ?? '')}
+                          testid="pick-file"
+                        />
+                      ) : (
+                        <span class="muted" title={entry.fileId}>
+                          Deleted file <span class="mono">{shortId(entry.fileId)}</span>
+                        </span>
+                      )}
                       <span class="muted cell-sub">
                         owner{' '}
-                        <IdFilter
-                          id={entry.ownerId}
-                          label="Show downloads of files owned by"
-                          onPick={() => pick('ownerId', entry.ownerId)}
-                        />
+                        {entry.ownerEmail ? (
+                          <PickFilter
+                            text={entry.ownerEmail}
+                            label="Show downloads involving"
+                            onPick={() => pick('email', entry.ownerEmail ?? '')}
+                            testid="pick-owner"
+                          />
+                        ) : (
+                          <span class="mono" title={entry.ownerId}>
+                            {shortId(entry.ownerId)}
+                          </span>
+                        )}
                       </span>
                     </td>
                     <td data-label="Through">
                       {viaText(entry)}
+                      {entry.userEmail && (
+                        <span class="muted cell-sub">
+                          <PickFilter
+                            text={entry.userEmail}
+                            label="Show downloads involving"
+                            onPick={() => pick('email', entry.userEmail ?? '')}
+                            testid="pick-downloader"
+                          />
+                        </span>
+                      )}
                       {entry.shareId && (
                         <span class="mono muted cell-sub" title={entry.shareId}>
                           {shortId(entry.shareId)}
                         </span>
                       )}
                     </td>
-                    <td data-label="Client" class="log-client">
-                      {entry.ip ?? 'Unknown address'}
-                      {entry.userAgent && (
-                        <span class="muted cell-sub" title={entry.userAgent}>
-                          {entry.userAgent}
-                        </span>
-                      )}
-                    </td>
+                    <ClientCell ip={entry.ip} userAgent={entry.userAgent} />
                     <td data-label="Bytes" class="num">
                       {formatBytes(entry.bytes)}
                     </td>
