@@ -26,6 +26,11 @@ export async function assertUnderLimit(env: Env, key: string, rule: LimitRule, w
   if (!decision.allowed) refuse(decision, what);
 }
 
+/** Gives back one hit `enforceLimit` counted on `key` (an attempt that turned out not to be one the rule counts). */
+export async function refundLimit(env: Env, key: string): Promise<void> {
+  await limiterFor(env, key).refund();
+}
+
 export async function resetLimit(env: Env, key: string): Promise<void> {
   await limiterFor(env, key).reset();
 }

@@ -62,6 +62,17 @@ export class Limiter extends DurableObject<Env> {
     return this.decide(rule, window, at, window.count < rule.limit);
   }
 
+  /**
+   * Gives back hits that `consume` counted, e.g. a sign-in attempt counted up
+   * front (so concurrent guesses are exact) that turned out to succeed. Never
+   * below zero: a window that restarted meanwhile owes nothing.
+   */
+  refund(cost = 1): void {
+    const window = this.ctx.storage.kv.get<Window>('window');
+    if (!window) return;
+    this.ctx.storage.kv.put('window', { startedAt: window.startedAt, count: Math.max(0, window.count - cost) });
+  }
+
   /** Forgets the window, e.g. failed sign-ins after a successful one. */
   reset(): void {
     this.ctx.storage.kv.delete('window');

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../lib/errors';
-import { assertUnderLimit, enforceLimit, resetLimit } from '.';
+import { assertUnderLimit, enforceLimit, refundLimit, resetLimit } from '.';
 
 const rule = { limit: 3, windowSeconds: 60 };
 const key = () => `test:${crypto.randomUUID()}`;
@@ -47,5 +47,21 @@ describe('the limiter', () => {
     expect((await refusal(assertUnderLimit(env, k, rule))).code).toBe('rate_limited');
     await resetLimit(env, k);
     await expect(assertUnderLimit(env, k, rule)).resolves.toBeUndefined();
+  });
+
+  it('should give back a refunded hit, and never count below zero', async () => {
+    const k = key();
+    for (let i = 0; i < rule.limit; i++) await enforceLimit(env, k, rule);
+    await refundLimit(env, k);
+    await enforceLimit(env, k, rule);
+    expect((await refusal(enforceLimit(env, k, rule))).code).toBe('rate_limited');
+
+    const fresh = key();
+    await refundLimit(env, fresh);
+    await enforceLimit(env, fresh, rule);
+    await refundLimit(env, fresh);
+    await refundLimit(env, fresh);
+    for (let i = 0; i < rule.limit; i++) await enforceLimit(env, fresh, rule);
+    expect((await refusal(enforceLimit(env, fresh, rule))).code).toBe('rate_limited');
   });
 });

@@ -1,5 +1,6 @@
 import { useSyncExternalStore } from 'hono/jsx/dom';
 import { ApiError, api, setAuthenticator } from './api';
+import { setDisplayTimeZone } from './format';
 import { navigate } from './router';
 import type { SignedIn, User } from './types';
 
@@ -7,7 +8,10 @@ export type Session =
   | { status: 'loading' }
   /** `ended`: the session was signed in and the server ended it (revoked, expired, password reset). */
   | { status: 'signed-out'; ended: boolean }
-  | { status: 'signed-in'; user: User };
+  /** `greeting`: how the account page greets someone who just signed in (a new account is welcomed, not welcomed back). */
+  | { status: 'signed-in'; user: User; greeting?: Greeting };
+
+export type Greeting = 'welcome' | 'welcome-back';
 
 /** Renew this long before the access token expires, so requests rarely meet a 401. */
 const RENEW_BEFORE_EXPIRY_MS = 60_000;
@@ -28,6 +32,8 @@ const listeners = new Set<() => void>();
 
 function publish(next: Session) {
   session = next;
+  // Before the listeners re-render: every time on the next screen is in the user's zone.
+  setDisplayTimeZone(next.status === 'signed-in' ? next.user.timezone : null);
   for (const listener of listeners) listener();
 }
 
@@ -47,12 +53,16 @@ function end(ended: boolean, goTo?: string) {
   publish({ status: 'signed-out', ended });
 }
 
-/** Takes the answer of any sign-in route (register, login, phone code, refresh) as the current session. */
-export function acceptSignIn(signedIn: SignedIn) {
+/**
+ * Takes the answer of any sign-in route (register, login, phone code, refresh) as the current session.
+ * `greeting` is for a sign-in the person just made; a renewal keeps the one already shown.
+ */
+export function acceptSignIn(signedIn: SignedIn, greeting?: Greeting) {
   const lifetimeMs = signedIn.expiresIn * 1000;
   accessToken = { value: signedIn.accessToken, expiresAt: Date.now() + lifetimeMs };
   scheduleRenewal(Math.max(lifetimeMs - RENEW_BEFORE_EXPIRY_MS, MIN_TOKEN_LIFE_MS));
-  publish({ status: 'signed-in', user: signedIn.user });
+  const kept = session.status === 'signed-in' ? session.greeting : undefined;
+  publish({ status: 'signed-in', user: signedIn.user, greeting: greeting ?? kept });
 }
 
 /**
@@ -66,6 +76,11 @@ export function renewSession(): Promise<boolean> {
     .refresh()
     .then(
       (signedIn) => {
+        // 204: this browser holds no refresh cookie, so nobody is signed in (and nothing was logged as an error).
+        if (!signedIn) {
+          end(session.status === 'signed-in');
+          return false;
+        }
         acceptSignIn(signedIn);
         return true;
       },
@@ -106,7 +121,7 @@ export function forgetSession(goTo?: string) {
 
 /** Keeps the header and every screen in step after the user changed (profile saved, email verified). */
 export function updateUser(user: User) {
-  if (session.status === 'signed-in') publish({ status: 'signed-in', user });
+  if (session.status === 'signed-in') publish({ ...session, user });
 }
 
 export function getSession(): Session {

@@ -85,11 +85,12 @@ export async function signIn(page: Page, email: string, password = PASSWORD) {
 export async function signInWithPhone(page: Page, baseUrl: string, phone: string) {
   await page.goto('/sign-in');
   await page.getByTestId('switch-method').click();
-  await page.getByTestId('field-phone').fill(phone);
+  await page.getByTestId('field-phone').pressSequentially(phone);
   await page.getByTestId('send-code').click();
   await page.getByTestId('code-sent').waitFor();
   const [, code] = await waitForMessage(baseUrl, phone, /(\d{6})/);
-  await page.getByTestId('field-code').fill(code ?? '');
+  // Typed where the focus went, as a person does.
+  await page.keyboard.type(code ?? '');
   await page.getByTestId('verify-code').click();
   await page.getByTestId('nav-user-name').waitFor();
 }

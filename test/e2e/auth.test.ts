@@ -141,6 +141,12 @@ describe('accounts in the web app', () => {
     const devices = page.getByTestId('device');
     await page.getByTestId('this-device').waitFor();
     await expect(devices.count()).resolves.toBe(2);
+    await expect(page.locator('[data-current="true"]').getByTestId('device-last-active').textContent()).resolves.toBe(
+      'Active now',
+    );
+    await expect(
+      page.locator('[data-current="false"]').getByTestId('device-last-active').textContent(),
+    ).resolves.toMatch(/^(Active just now|Last active .+ ago)$/);
     await screenshot(page, 'devices');
     await page.getByTestId('revoke').click();
     await page.locator('[data-testid="device"][data-current="false"]').waitFor({ state: 'detached' });
@@ -153,26 +159,97 @@ describe('accounts in the web app', () => {
     expect(new URL(other.page.url()).pathname).toBe('/sign-in');
   });
 
-  it('should sign in with a texted code', async () => {
-    const { page, errors } = await browser.open('/sign-in');
+  it.each([
+    ['on a desktop', { width: 1280, height: 800 }],
+    ['on a phone', { width: 390, height: 844 }],
+  ])('should sign in with a texted code typed on the keyboard %s', async (_, viewport) => {
+    const { page, errors } = await browser.open('/sign-in', { viewport });
     const phone = uniquePhone('+1415555');
 
     await page.getByTestId('switch-method').click();
-    await page.getByTestId('field-phone').fill(phone);
-    await page.getByTestId('send-code').click();
+    await page.getByTestId('field-phone').click();
+    await page.keyboard.type(phone);
+    await page.keyboard.press('Enter');
     await page.getByTestId('code-sent').waitFor();
-    await expect(page.getByTestId('field-code').getAttribute('autocomplete')).resolves.toBe('one-time-code');
 
-    await page.getByTestId('field-code').fill('000000');
-    await page.getByTestId('verify-code').click();
+    // A separate, empty field for the code has the focus, with the hints a phone keyboard needs.
+    const code = page.getByTestId('field-code');
+    await expect(code.inputValue()).resolves.toBe('');
+    await expect(code.evaluate((element) => element === document.activeElement)).resolves.toBe(true);
+    await expect(code.getAttribute('autocomplete')).resolves.toBe('one-time-code');
+    await expect(code.getAttribute('inputmode')).resolves.toBe('numeric');
+    await screenshot(page, `phone-code-${viewport.width}`);
+
+    await page.keyboard.type('000000');
+    await page.keyboard.press('Enter');
     await expect(page.getByTestId('error-code').textContent()).resolves.toMatch(/not correct/);
 
-    const [, code] = await waitForMessage(browser.baseUrl, phone, /(\d{6})/);
-    await page.getByTestId('field-code').fill(code ?? '');
-    await page.getByTestId('verify-code').click();
+    const [, texted] = await waitForMessage(browser.baseUrl, phone, /(\d{6})/);
+    await code.click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type(texted ?? '');
+    await page.keyboard.press('Enter');
     await expect(page.getByTestId('nav-user-name').textContent()).resolves.toBe(phone);
     await expect(page.getByTestId('account-phone').textContent()).resolves.toBe(phone);
+    // A number new to Hearth has just made its account: welcomed, not welcomed back.
+    await expect(page.getByTestId('greeting').textContent()).resolves.toBe('Welcome to Hearth! Your account is ready.');
+
+    await page.getByTestId('nav-sign-out').click();
+    await signInWithPhone(page, browser.baseUrl, phone);
+    await expect(page.getByTestId('greeting').textContent()).resolves.toBe(`Welcome back, ${phone}.`);
     expect(errors.filter((error) => !/\b401\b/.test(error))).toEqual([]);
+  });
+
+  it('should log nothing in the console on a signed-out first visit', async () => {
+    const { page } = await browser.open('/sign-in');
+    // Every console error, the session check's included (the shared filter would hide a 401 there).
+    const logged: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') logged.push(message.text());
+    });
+    for (const pathname of ['/', '/sign-in', '/sign-up']) {
+      const check = page.waitForResponse((res) => new URL(res.url()).pathname === '/api/auth/refresh');
+      await page.goto(pathname);
+      expect((await check).status()).toBe(204);
+      await page.getByTestId('nav-sign-in').waitFor();
+    }
+    expect(logged).toEqual([]);
+  });
+
+  it('should show every invalid field of the sign-up form at once', async () => {
+    const { page } = await browser.open('/sign-up');
+    await page.getByTestId('field-email').pressSequentially('not-an-email');
+    await page.getByTestId('field-password').pressSequentially('short');
+    await page.getByTestId('submit').click();
+    await page.getByTestId('error-email').waitFor();
+    await expect(page.getByTestId('error-password').textContent()).resolves.toMatch(/at least 8 characters/);
+    await expect(page.getByTestId('field-email').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.getByTestId('field-password').getAttribute('aria-invalid')).resolves.toBe('true');
+    // Focus lands on the first problem.
+    await expect(
+      page.getByTestId('field-email').evaluate((element) => element === document.activeElement),
+    ).resolves.toBe(true);
+  });
+
+  it('should point to the development outbox after sign-up and open the verification link from it', async () => {
+    const { page, errors } = await browser.open('/');
+    const email = uniqueEmail('outbox');
+    await signUp(page, { name: 'Olive', email });
+    await page.getByTestId('dev-outbox-banner').waitFor();
+    await page.getByTestId('dev-outbox-link').click();
+    await page.getByTestId('outbox-list').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/dev/outbox');
+
+    // Newest first: the verification mail just sent is at the top.
+    const newest = page.getByTestId('outbox-message').first();
+    await expect(newest.getByTestId('outbox-to').textContent()).resolves.toBe(email);
+    await screenshot(page, 'dev-outbox');
+    await newest.getByTestId('outbox-link').click();
+    await page.getByTestId('verify-done').waitFor();
+    await page.goto('/account');
+    await expect(page.getByTestId('email-status').getAttribute('data-state')).resolves.toBe('verified');
+    await expect(page.getByTestId('dev-outbox-banner').count()).resolves.toBe(0);
+    expect(errors).toEqual([]);
   });
 
   it('should offer configured providers, explain OAuth failures and say when to retry', async () => {

@@ -29,7 +29,8 @@ export function launchBrowser(): Promise<Browser> {
 
 /**
  * Every page load asks `POST /api/auth/refresh` whether the refresh cookie
- * still holds a session; for a signed-out visitor the answer is a 401, which
+ * still holds a session. A signed-out visitor (no cookie) gets 204, which logs
+ * nothing; a cookie whose session was ended elsewhere gets a 401, which
  * Chromium logs as a failed resource. That one is expected, not an error.
  */
 function isSessionCheck(message: ConsoleMessage): boolean {
@@ -76,9 +77,24 @@ export function useBrowser() {
   return {
     baseUrl,
     url: (pathname: string) => new URL(pathname, baseUrl).href,
-    async open(pathname: string, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<TestPage> {
+    async open(
+      pathname: string,
+      options: {
+        colorScheme?: 'light' | 'dark';
+        /** e.g. `{ width: 390, height: 844 }` for a phone; Playwright's 1280×720 otherwise. */
+        viewport?: { width: number; height: number };
+        /** The browser's own time zone, e.g. `America/Los_Angeles`. */
+        timezoneId?: string;
+      } = {},
+    ): Promise<TestPage> {
       if (!browser) throw new Error('useBrowser(): open() runs inside a test, after beforeAll');
-      const context = await browser.newContext({ baseURL: baseUrl, colorScheme: options.colorScheme ?? 'light' });
+      const context = await browser.newContext({
+        baseURL: baseUrl,
+        colorScheme: options.colorScheme ?? 'light',
+        acceptDownloads: true,
+        ...(options.viewport ? { viewport: options.viewport } : {}),
+        ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
+      });
       contexts.push(context);
       context.setDefaultTimeout(ACTION_TIMEOUT_MS);
       const page = await context.newPage();

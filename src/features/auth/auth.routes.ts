@@ -41,9 +41,13 @@ export const refresh = createRoute({
   tags,
   summary: 'Rotate the refresh token and get a new access token',
   description:
-    'The refresh token comes from the cookie (web) or the body (native). Replaying a spent token outside the grace window ends the session: 401 `refresh_token_reused`.',
+    'The refresh token comes from the cookie (web) or the body (native). No token at all (a signed-out browser has no cookie) is 204: nobody is signed in here, which is not an error. A token that is not valid, expired or revoked is 401; replaying a spent token outside the grace window ends the session: 401 `refresh_token_reused`.',
   request: jsonRequest(RefreshSchema, false),
-  responses: { 200: jsonResponse(SignedInSchema, 'Refreshed'), ...problemResponses(401, 403) },
+  responses: {
+    200: jsonResponse(SignedInSchema, 'Refreshed'),
+    204: { description: 'No refresh token was presented: signed out' },
+    ...problemResponses(401, 403),
+  },
 });
 
 export const logout = createRoute({

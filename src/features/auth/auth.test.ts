@@ -17,6 +17,10 @@ type SignedIn = { user: { id: string; email: string; roles: string[] }; accessTo
 const refresh = (refreshToken: string) => call('/api/auth/refresh', { body: { refreshToken } });
 const me = (token: string) => call('/api/auth/session', { token });
 const sessionsOf = (token: string) => call('/api/auth/sessions', { token });
+const randomPhone = () =>
+  `+1555${String(crypto.getRandomValues(new Uint32Array(1))[0])
+    .padStart(10, '0')
+    .slice(-8)}`;
 
 function cookieOf(res: Response): { value: string; attributes: string } {
   const header = res.headers.get('set-cookie') ?? '';
@@ -85,6 +89,15 @@ describe('register', () => {
     expect(body.errors?.map((e) => e.path)).toEqual(['body.roles']);
   });
 
+  it('should name every invalid field at once: an invalid email and a weak password', async () => {
+    const res = await call('/api/auth/register', { body: { email: 'not-an-email', password: 'short' } });
+    const body = await expectProblem(res, 400, 'validation_failed');
+    expect(body.errors).toEqual([
+      expect.objectContaining({ path: 'body.email' }),
+      expect.objectContaining({ path: 'body.password', code: 'too_short' }),
+    ]);
+  });
+
   it('should refuse an invalid email', async () => {
     const res = await call('/api/auth/register', { body: { email: 'not-an-email', password: PASSWORD } });
     const body = await expectProblem(res, 400, 'validation_failed');
@@ -151,6 +164,22 @@ describe('login', () => {
     }
     expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
     expect(statuses[30]).toBe(429);
+  });
+
+  it('should not count successful password sign-ins against the network, only failures', async () => {
+    const ip = randomIp();
+    const user = await registerUser();
+    // A wrong phone code is the cheapest failed sign-in; it counts against the same per-network budget.
+    const fail = () =>
+      call('/api/auth/otp/verify', { body: { phone: randomPhone(), code: '123456', client: 'native' }, ip });
+    for (let i = 0; i < 29; i++) expect((await fail()).status).toBe(401);
+    for (let i = 0; i < 3; i++) {
+      expect((await call('/api/auth/login', { body: { email: user.email, password: user.password }, ip })).status).toBe(
+        200,
+      );
+    }
+    expect((await fail()).status).toBe(401);
+    await expectProblem(await fail(), 429, 'rate_limited');
   });
 
   it('should refuse non-JSON bodies with 415', async () => {
@@ -288,9 +317,29 @@ describe('refresh', () => {
     );
   });
 
-  it('should refuse an unknown token and a missing one', async () => {
+  it('should refuse an unknown token', async () => {
     await expectProblem(await refresh('x'.repeat(43)), 401, 'unauthorized');
-    await expectProblem(await call('/api/auth/refresh', { method: 'POST' }), 401, 'unauthorized');
+  });
+
+  it('should answer 204 with no body or cookie change when no refresh token is presented', async () => {
+    for (const res of [
+      await call('/api/auth/refresh', { method: 'POST' }),
+      await call('/api/auth/refresh', { body: {} }),
+    ]) {
+      expect(res.status).toBe(204);
+      expect(await res.text()).toBe('');
+      expect(res.headers.get('set-cookie')).toBeNull();
+    }
+  });
+
+  it('should still refuse a cookie that holds no live session, and clear it', async () => {
+    const res = await call('/api/auth/refresh', {
+      method: 'POST',
+      cookie: `hearth_refresh=${'x'.repeat(43)}`,
+      headers: { origin: ORIGIN },
+    });
+    await expectProblem(res, 401, 'unauthorized');
+    expect(res.headers.get('set-cookie')).toMatch(/hearth_refresh=;/);
   });
 });
 
@@ -334,6 +383,34 @@ describe('sessions and sign-out', () => {
     expect(revoke.status).toBe(204);
     await expectProblem(await sessionsOf(other.accessToken), 401, 'unauthorized');
     expect((await sessionsOf(user.accessToken)).status).toBe(200);
+  });
+
+  it('should record when each device was last used, at most once a minute', async () => {
+    const user = await registerUser();
+    const other = (await (
+      await call('/api/auth/login', { body: { email: user.email, password: user.password, client: 'native' } })
+    ).json()) as SignedIn;
+    const setLastUsed = (agoMs: number) =>
+      env.DB.prepare('UPDATE sessions SET last_used_at = ?1 WHERE user_id = ?2')
+        .bind(Date.now() - agoMs, user.id)
+        .run();
+    type Listed = { items: { current: boolean; lastUsedAt: string }[] };
+    const list = async (token: string) => ((await (await sessionsOf(token)).json()) as Listed).items;
+    const ageOf = (items: Listed['items'], current: boolean) =>
+      Date.now() - Date.parse(items.find((item) => item.current === current)?.lastUsedAt ?? '');
+
+    await setLastUsed(5 * 60_000);
+    const seen = await list(user.accessToken);
+    expect(ageOf(seen, true)).toBeLessThan(5_000); // this device, in use now
+    expect(ageOf(seen, false)).toBeGreaterThanOrEqual(5 * 60_000 - 5_000); // the other, untouched
+
+    // A refresh records use as well.
+    await refresh(other.refreshToken as string);
+    expect(ageOf(await list(user.accessToken), false)).toBeLessThan(5_000);
+
+    // Used again within the minute: nothing is written.
+    await setLastUsed(30_000);
+    expect(ageOf(await list(user.accessToken), true)).toBeGreaterThanOrEqual(25_000);
   });
 
   it("should answer 404 for another user's session", async () => {

@@ -1,6 +1,9 @@
+import type { z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { AppEnv } from '../../env';
 import { clientInfo } from '../../lib/client';
 import { AppError } from '../../lib/errors';
-import { createRouter } from '../../lib/openapi';
+import { createRouter, fieldErrors } from '../../lib/openapi';
 import { enforceLimit, resetLimit } from '../../limiter';
 import { currentUserId } from '../../middleware/auth';
 import { audit } from '../audit/audit.service';
@@ -25,45 +28,77 @@ import {
   register,
   revokeMySession,
 } from './auth.routes';
-import { authLimits, ipOrUnknown, limitKey } from './limits';
-import { assertStrongPassword, burnPasswordWork, hashPassword, verifyPassword } from './password';
+import { credentialRoutes } from './credentials';
+import { authLimits, countSignInAttempt, ipOrUnknown, limitKey } from './limits';
+import { assertStrongPassword, burnPasswordWork, hashPassword, passwordPolicyErrors, verifyPassword } from './password';
 import {
   getLiveSession,
   listSessions,
   revokeSessions,
   rotateRefreshToken,
   sessionOfRefreshToken,
+  touchSession,
 } from './sessions.service';
 import { assertActive, clearRefreshCookie, refreshTokenFromCookie, signedInBody, signIn } from './sign-in';
 import { sendEmailVerification } from './verification';
 
 const INVALID_CREDENTIALS = 'Email or password is incorrect.';
 
-export const authRoutes = createRouter()
-  .openapi(register, async (c) => {
-    const input = c.req.valid('json');
-    const { ip } = clientInfo(c.req.raw);
-    await enforceLimit(
-      c.env,
-      limitKey.registerIp(ipOrUnknown(ip)),
-      authLimits.registerPerIp,
-      'sign-ups from this network',
+/**
+ * Register's answer to a body that fails its schema (an invalid email, say):
+ * the password is held to the policy as well, so a sign-up form learns every
+ * problem in one answer instead of one per attempt.
+ */
+function registerValidation(
+  result: { success: true } | { success: false; error: { issues: z.core.$ZodIssue[] } },
+  c: Context<AppEnv>,
+): Promise<never> | undefined {
+  return result.success ? undefined : refuseRegistration(result.error.issues, c);
+}
+
+async function refuseRegistration(issues: z.core.$ZodIssue[], c: Context<AppEnv>): Promise<never> {
+  const errors = fieldErrors('body', issues);
+  // The body parsed as JSON (or the schema would not have run); Hono hands back its cached copy.
+  const body = (await c.req.json().catch(() => null)) as Record<string, unknown> | null;
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  const password = text(body?.password);
+  if (password !== undefined && !errors.some((error) => error.path === 'body.password')) {
+    errors.push(
+      ...passwordPolicyErrors(password, { email: text(body?.email), name: text(body?.name) }, 'body.password'),
     );
-    assertStrongPassword(input.password, { email: input.email, name: input.name });
-    const user = await createUser(c.var.db, {
-      email: input.email,
-      name: input.name,
-      passwordHash: await hashPassword(input.password),
-    });
-    c.set('userId', user.id);
-    await audit(c, { action: 'auth.register', targetType: 'user', targetId: user.id });
-    await sendEmailVerification(c, user);
-    return c.json(await signIn(c, user, input.client), 201);
-  })
+  }
+  throw new AppError('validation_failed', 'The request is not valid; see errors.', { errors });
+}
+
+export const authRoutes = createRouter()
+  .openapi(
+    register,
+    async (c) => {
+      const input = c.req.valid('json');
+      const { ip } = clientInfo(c.req.raw);
+      await enforceLimit(
+        c.env,
+        limitKey.registerIp(ipOrUnknown(ip)),
+        authLimits.registerPerIp,
+        'sign-ups from this network',
+      );
+      assertStrongPassword(input.password, { email: input.email, name: input.name });
+      const user = await createUser(c.var.db, {
+        email: input.email,
+        name: input.name,
+        passwordHash: await hashPassword(input.password),
+      });
+      c.set('userId', user.id);
+      await audit(c, { action: 'auth.register', targetType: 'user', targetId: user.id });
+      await sendEmailVerification(c, user);
+      return c.json(await signIn(c, user, input.client), 201);
+    },
+    registerValidation,
+  )
   .openapi(login, async (c) => {
     const input = c.req.valid('json');
     const { ip } = clientInfo(c.req.raw);
-    await enforceLimit(c.env, limitKey.loginIp(ipOrUnknown(ip)), authLimits.loginPerIp, 'sign-in attempts');
+    const succeeded = await countSignInAttempt(c.env, ip);
     await enforceLimit(c.env, limitKey.loginAccount(input.email), authLimits.loginPerAccount, 'sign-in attempts');
     const user = await findUserByEmail(c.var.db, input.email);
     // Unknown emails and password-less accounts cost the same scrypt work as a real check.
@@ -80,8 +115,9 @@ export const authRoutes = createRouter()
       });
       throw new AppError('unauthorized', INVALID_CREDENTIALS);
     }
+    // The right password is not a guess: neither the account's nor the network's failures count it.
+    await Promise.all([succeeded(), resetLimit(c.env, limitKey.loginAccount(input.email))]);
     await assertActive(c, user, 'auth.login');
-    await resetLimit(c.env, limitKey.loginAccount(input.email));
     // Parameters have moved on since this hash was made: store it again with the current ones.
     if (result.needsRehash) await setPasswordHash(c.var.db, user.id, await hashPassword(input.password));
     await bootstrapAdmin(c, user);
@@ -92,7 +128,8 @@ export const authRoutes = createRouter()
   .openapi(refresh, async (c) => {
     const fromBody = c.req.valid('json').refreshToken;
     const token = fromBody ?? refreshTokenFromCookie(c);
-    if (!token) throw new AppError('unauthorized', 'No refresh token: sign in again.');
+    // A signed-out browser asks on every page load; having no session is an answer, not an error.
+    if (!token) return c.body(null, 204);
     let issued: Awaited<ReturnType<typeof rotateRefreshToken>>;
     try {
       issued = await rotateRefreshToken(c.var.db, c.env.KV, token);
@@ -138,6 +175,7 @@ export const authRoutes = createRouter()
     return c.body(null, 204);
   })
   .openapi(currentSession, async (c) => {
+    if (c.var.sessionId) await touchSession(c.var.db, c.var.sessionId);
     const session = c.var.sessionId ? await getLiveSession(c.var.db, c.var.sessionId) : null;
     const user = session ? await findUserById(c.var.db, session.userId) : null;
     c.header('Cache-Control', 'no-store');
@@ -151,6 +189,8 @@ export const authRoutes = createRouter()
     );
   })
   .openapi(listMySessions, async (c) => {
+    // This device is in use right now: say so before listing.
+    if (c.var.sessionId) await touchSession(c.var.db, c.var.sessionId);
     const items = (await listSessions(c.var.db, currentUserId(c))).map((session) => ({
       id: session.id,
       current: session.id === c.var.sessionId,
@@ -176,4 +216,6 @@ export const authRoutes = createRouter()
   .openapi(jwks, (c) => {
     c.header('Cache-Control', 'public, max-age=300');
     return c.json(publicJwks(c.var.config), 200);
-  });
+  })
+  // Adding a phone, an email or a first password: the same credentials, on /api/users/me/….
+  .route('/', credentialRoutes);

@@ -12,7 +12,7 @@ export const PhoneSchema = z
   .regex(/^\+[1-9]\d{7,14}$/, 'Enter the number in international format, e.g. +14155550123')
   .openapi({ example: '+14155550123' });
 
-const CodeSchema = z
+export const CodeSchema = z
   .string()
   .regex(/^\d{6}$/, 'The code is 6 digits')
   .openapi({ example: '042137' });
@@ -40,12 +40,21 @@ export const verifyOtp = createRoute({
   tags,
   summary: 'Sign in with a texted code',
   description:
-    'Each code allows 5 attempts and signs in once. Creates the account on first use of the number. Answers like `/api/auth/login`.',
+    'Each code allows 5 attempts and signs in once. Creates the account on first use of the number (`created: true`). Otherwise answers like `/api/auth/login`.',
   request: jsonRequest(
     z.strictObject({ phone: PhoneSchema, code: CodeSchema, client: ClientSchema }).openapi('OtpVerify'),
   ),
   responses: {
-    200: { description: 'Signed in', content: { 'application/json': { schema: SignedInSchema } } },
+    200: {
+      description: 'Signed in',
+      content: {
+        'application/json': {
+          schema: SignedInSchema.extend({
+            created: z.boolean().openapi({ description: 'True when this sign-in created the account.' }),
+          }).openapi('OtpSignedIn'),
+        },
+      },
+    },
     ...problemResponses(400, 401, 403, 415, 429),
   },
 });

@@ -38,7 +38,16 @@ export interface IssuedOtp {
   expiresAt: Date;
 }
 
-/** Stores a new code for `phone` and retires every earlier unused one in the same transaction. */
+/**
+ * The `otp_codes.phone` a code to add `phone` to account `userId` is kept under: not the bare
+ * number, so such a code can never sign in (nor be retired by a sign-in code, or the reverse).
+ */
+export const addPhoneCodeKey = (userId: string, phone: string) => `${phone}#add:${userId}`;
+
+/**
+ * Stores a new code for `phone` (or a key from `addPhoneCodeKey`) and retires every earlier
+ * unused one in the same transaction.
+ */
 export async function issueOtpCode(db: Database, phone: string, pepper: string): Promise<IssuedOtp> {
   const id = newId();
   const code = generateOtpCode();

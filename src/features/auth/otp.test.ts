@@ -127,8 +127,9 @@ describe('POST /api/auth/otp/verify', () => {
 
     const first = await verify(phone, await sendCode(phone));
     expect(first.status).toBe(200);
-    const signedIn = await first.json<SignedInBody>();
+    const signedIn = await first.json<SignedInBody & { created: boolean }>();
     expect(signedIn.user).toMatchObject({ phone, email: null, hasPassword: false });
+    expect(signedIn.created).toBe(true);
     expect(signedIn.accessToken).toEqual(expect.any(String));
     expect(signedIn.refreshToken).toEqual(expect.any(String));
     const me = await call('/api/auth/session', { token: signedIn.accessToken });
@@ -136,7 +137,9 @@ describe('POST /api/auth/otp/verify', () => {
 
     const again = await verify(phone, await sendCode(phone));
     expect(again.status).toBe(200);
-    expect((await again.json<SignedInBody>()).user.id).toBe(signedIn.user.id);
+    const returning = await again.json<SignedInBody & { created: boolean }>();
+    expect(returning.user.id).toBe(signedIn.user.id);
+    expect(returning.created).toBe(false);
     const accounts = await env.DB.prepare('SELECT count(*) AS n FROM users WHERE phone = ?').bind(phone).first('n');
     expect(accounts).toBe(1);
   });
@@ -171,6 +174,16 @@ describe('POST /api/auth/otp/verify', () => {
       { outcome: 'failure', target_id: null },
       { outcome: 'success', target_id: user.id },
     ]);
+  });
+
+  it('should let one network sign in many times; only its failures are limited', async () => {
+    const ip = randomIp();
+    for (let i = 0; i < 35; i++) {
+      const phone = randomPhone();
+      expect((await verify(phone, await sendCode(phone), { ip })).status).toBe(200);
+    }
+    for (let i = 0; i < 30; i++) expect((await verify(randomPhone(), '123456', { ip })).status).toBe(401);
+    await expectProblem(await verify(randomPhone(), '123456', { ip }), 429, 'rate_limited');
   });
 
   it('should refuse a wrong code with 401 and say how many attempts are left', async () => {

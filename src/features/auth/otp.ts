@@ -6,7 +6,7 @@ import { createRouter } from '../../lib/openapi';
 import { enforceLimit } from '../../limiter';
 import { audit } from '../audit/audit.service';
 import { senderFor } from '../notify/senders';
-import { authLimits, ipOrUnknown, limitKey } from './limits';
+import { authLimits, countSignInAttempt, ipOrUnknown, limitKey } from './limits';
 import { requestOtp, verifyOtp } from './otp.routes';
 import { checkOtpCode, findOrCreatePhoneUser, issueOtpCode, OTP_TTL_MINUTES, type OtpCheck } from './otp.service';
 import { assertActive, signIn } from './sign-in';
@@ -45,20 +45,21 @@ export const otpRoutes = createRouter()
   .openapi(verifyOtp, async (c) => {
     const { phone, code, client } = c.req.valid('json');
     const { ip } = clientInfo(c.req.raw);
-    await enforceLimit(c.env, limitKey.loginIp(ipOrUnknown(ip)), authLimits.loginPerIp, 'sign-in attempts');
+    const succeeded = await countSignInAttempt(c.env, ip);
     const check = await checkOtpCode(c.var.db, phone, code, otpPepper(c.var.config));
     if (!check.ok) {
       await audit(c, { action: 'auth.otp_login', outcome: 'failure', details: { reason: check.reason } });
       throw new AppError('unauthorized', refusalMessage(check));
     }
+    await succeeded();
     const { user, created } = await findOrCreatePhoneUser(c.var.db, phone);
     await assertActive(c, user, 'auth.otp_login');
     c.set('userId', user.id);
     await audit(c, { action: 'auth.otp_login', targetType: 'user', targetId: user.id, details: { created } });
-    return c.json(await signIn(c, user, client), 200);
+    return c.json({ ...(await signIn(c, user, client)), created }, 200);
   });
 
 /** The server secret OTP hashes are keyed with: the current URL-signing key (a rotation voids codes in flight, which live 10 minutes). */
-function otpPepper(config: Config): string {
+export function otpPepper(config: Config): string {
   return parseHmacKeys(config.secrets.URL_SIGNING_KEYS)[0]?.secret ?? '';
 }

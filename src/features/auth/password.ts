@@ -156,14 +156,16 @@ export function checkPasswordPolicy(password: string, context: PasswordContext =
   return { ok: true };
 }
 
+/** `checkPasswordPolicy` as the `errors` entries of a problem: none when the password is strong. */
+export function passwordPolicyErrors(password: string, context: PasswordContext, path: string): FieldError[] {
+  const result = checkPasswordPolicy(password, context);
+  return result.ok ? [] : [{ path, message: result.message, code: result.reason }];
+}
+
 /** `checkPasswordPolicy`, throwing 400 `weak_password` with the reason for the form field at `path`. */
 export function assertStrongPassword(password: string, context: PasswordContext = {}, path = 'body.password'): void {
-  const result = checkPasswordPolicy(password, context);
-  if (!result.ok) {
-    throw new AppError('weak_password', result.message, {
-      errors: [{ path, message: result.message, code: result.reason }],
-    });
-  }
+  const errors = passwordPolicyErrors(password, context, path);
+  if (errors[0]) throw new AppError('weak_password', errors[0].message, { errors });
 }
 
 const tooShort = refusal('too_short', `Password must be at least ${MIN_PASSWORD_LENGTH} characters long.`);

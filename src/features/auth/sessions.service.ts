@@ -169,6 +169,23 @@ export async function revokeSessions(
   return ids;
 }
 
+/** Last use is recorded at most this often per session: a busy device costs one write a minute, not one per request. */
+export const LAST_USED_PRECISION_SECONDS = 60;
+
+/**
+ * Records that `sessionId` was just used, unless that was already recorded
+ * within the last minute: one conditional UPDATE that changes nothing (and
+ * writes nothing) when the stored time is recent enough. Refreshes record it
+ * too, as part of the rotation.
+ */
+export async function touchSession(db: Database, sessionId: string): Promise<void> {
+  const at = now().getTime();
+  await db.$client
+    .prepare('UPDATE sessions SET last_used_at = ?1 WHERE id = ?2 AND last_used_at < ?3 AND revoked_at IS NULL')
+    .bind(at, sessionId, at - LAST_USED_PRECISION_SECONDS * 1000)
+    .run();
+}
+
 /** A user's live sessions, most recently used first. */
 export async function listSessions(db: Database, userId: string): Promise<Session[]> {
   const at = now();

@@ -28,6 +28,9 @@ export function AdminTabs() {
       <Link href="/admin/access-logs" data-testid="tab-access-logs">
         Access logs
       </Link>
+      <Link href="/admin/audit-log" data-testid="tab-audit-log">
+        Audit log
+      </Link>
     </nav>
   );
 }

@@ -154,6 +154,48 @@ export function Field({ label, name, error, hint, select, children, ...control }
   );
 }
 
+/** A phone number from the form in E.164: people type spaces, dashes and brackets. */
+export const phoneOf = (data: FormData, name = 'phone') => textOf(data, name).replace(/[\s().-]/g, '');
+
+/** A phone number field, asking for the international format the API takes. */
+export function PhoneField({ error }: { error?: string }) {
+  return (
+    <Field
+      label="Phone number"
+      name="phone"
+      type="tel"
+      autocomplete="tel"
+      inputmode="tel"
+      required
+      placeholder="+14155550123"
+      hint="In international format, starting with + and the country code."
+      error={error}
+    />
+  );
+}
+
+/**
+ * A texted 6-digit code: the numeric keyboard on phones, and `one-time-code`
+ * so the system offers the code from the message. Render it under its own
+ * `key`, apart from the phone field, or the renderer reuses that input (and
+ * the number typed in it) for the code.
+ */
+export function CodeField({ error }: { error?: string }) {
+  return (
+    <Field
+      label="Code"
+      name="code"
+      type="text"
+      autocomplete="one-time-code"
+      inputmode="numeric"
+      pattern="[0-9]{6}"
+      maxlength={6}
+      required
+      error={error}
+    />
+  );
+}
+
 /** The form-level problem; focusable so `useForm` can move focus to it. */
 export function FormError({ error }: { error: ApiError | null }) {
   if (!error) return null;

@@ -2,12 +2,36 @@ import { useEffect, useMemo } from 'hono/jsx/dom';
 import { api } from '../api';
 import { AccountTabs } from '../components/account-tabs';
 import { useConfirm } from '../components/confirm';
-import { Field, FormError, Notice, SubmitButton, textOf, useAction, useForm } from '../components/form';
+import {
+  CodeField,
+  Field,
+  FormError,
+  Notice,
+  PhoneField,
+  phoneOf,
+  SubmitButton,
+  textOf,
+  useAction,
+  useForm,
+} from '../components/form';
 import { useProviders } from '../components/providers';
+import { formatTime } from '../format';
 import { useLiveState } from '../hooks';
 import { Link } from '../router';
-import { forgetSession, signOut, signOutEverywhere, updateUser, useSession } from '../session';
+import { forgetSession, type Greeting, signOut, signOutEverywhere, updateUser, useSession } from '../session';
 import type { User } from '../types';
+import { useDevelopment } from './dev-outbox';
+
+/** Greets someone who just signed in: a new account is welcomed, a returning one welcomed back. */
+function GreetingNotice({ greeting, user }: { greeting?: Greeting; user: User }) {
+  if (!greeting) return null;
+  const who = user.name ?? user.email ?? user.phone;
+  return (
+    <Notice testid="greeting">
+      {greeting === 'welcome' ? 'Welcome to Hearth! Your account is ready.' : `Welcome back${who ? `, ${who}` : ''}.`}
+    </Notice>
+  );
+}
 
 /** Every IANA zone the browser knows, plus the user's own if the browser does not list it. */
 function timeZones(current: string | null): string[] {
@@ -73,6 +97,7 @@ function ProfileSection({ user }: { user: User }) {
 
 function ContactSection({ user }: { user: User }) {
   const [sent, setSent] = useLiveState(false);
+  const development = useDevelopment();
   const resend = useAction();
   const sendLink = () =>
     resend.run(async () => {
@@ -109,9 +134,22 @@ function ContactSection({ user }: { user: User }) {
         )}
         <div>
           <dt>Member since</dt>
-          <dd>{new Date(user.createdAt).toLocaleDateString()}</dd>
+          <dd>
+            <time datetime={user.createdAt} data-testid="member-since">
+              {formatTime(user.createdAt, 'date')}
+            </time>
+          </dd>
         </div>
       </dl>
+      {development && user.email && !user.emailVerified && (
+        <Notice tone="info" testid="dev-outbox-banner">
+          Development: no mail is sent. Your verification link is in the{' '}
+          <Link href="/dev/outbox" data-testid="dev-outbox-link">
+            development outbox
+          </Link>
+          .
+        </Notice>
+      )}
       {user.email && !user.emailVerified && (
         <div class="section-actions">
           {sent ? (
@@ -177,6 +215,146 @@ function PasswordSection() {
           {changed && <Notice testid="password-changed">Password changed. Other devices were signed out.</Notice>}
         </div>
       </form>
+    </section>
+  );
+}
+
+/** An email account adds a phone: the number, then the texted code. Keyed steps, as on the sign-in screen. */
+function AddPhoneSection() {
+  const [phone, setPhone] = useLiveState<string | null>(null);
+  const phoneForm = useForm(async (data) => {
+    const number = phoneOf(data);
+    await api.requestPhoneCode(number);
+    setPhone(number);
+  });
+  const codeForm = useForm(async (data) => {
+    if (phone) updateUser(await api.addPhone(phone, textOf(data, 'code')));
+  });
+
+  useEffect(() => {
+    if (phone) codeForm.ref.current?.querySelector<HTMLInputElement>('input[name="code"]')?.focus();
+  }, [phone]);
+
+  return (
+    <section class="card" aria-labelledby="add-phone-heading" data-testid="add-phone">
+      <h2 id="add-phone-heading">Add a phone number</h2>
+      <p class="muted">Then you can also sign in with a texted code.</p>
+      {phone === null ? (
+        <form key="add-phone-number" ref={phoneForm.ref} class="form" onSubmit={phoneForm.onSubmit} noValidate>
+          <FormError error={phoneForm.error} />
+          <PhoneField key="phone" error={phoneForm.fields.phone} />
+          <SubmitButton busy={phoneForm.busy} testid="add-phone-send">
+            Text me a code
+          </SubmitButton>
+        </form>
+      ) : (
+        <form key="add-phone-code" ref={codeForm.ref} class="form" onSubmit={codeForm.onSubmit} noValidate>
+          <Notice tone="info" testid="add-phone-sent">
+            We sent a 6-digit code to <strong>{phone}</strong>. It works for 10 minutes.
+          </Notice>
+          <FormError error={codeForm.error} />
+          <CodeField key="code" error={codeForm.fields.code} />
+          <div class="form-row">
+            <SubmitButton busy={codeForm.busy} testid="add-phone-verify">
+              Add number
+            </SubmitButton>
+            <button type="button" class="button button-quiet" onClick={() => setPhone(null)}>
+              Use another number
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
+
+/** A phone account adds an email: it is verified by the emailed link. */
+function AddEmailSection() {
+  const form = useForm(
+    async (data) => {
+      updateUser(await api.addEmail(textOf(data, 'email')));
+    },
+    { codeFields: { email_taken: 'email' } },
+  );
+  return (
+    <section class="card" aria-labelledby="add-email-heading" data-testid="add-email">
+      <h2 id="add-email-heading">Add an email address</h2>
+      <p class="muted">For account mail, and to sign in with a password.</p>
+      <form ref={form.ref} class="form" onSubmit={form.onSubmit} noValidate>
+        <FormError error={form.error} />
+        <Field label="Email" name="email" type="email" autocomplete="email" required error={form.fields.email} />
+        <SubmitButton busy={form.busy} testid="add-email-submit">
+          Add email
+        </SubmitButton>
+      </form>
+    </section>
+  );
+}
+
+/** An account without a password (phone, provider) sets its first one. */
+function SetPasswordSection({ user }: { user: User }) {
+  const form = useForm(
+    async (data) => {
+      updateUser(await api.setPassword(String(data.get('password') ?? '')));
+    },
+    { codeFields: { weak_password: 'password' } },
+  );
+  return (
+    <section class="card" aria-labelledby="set-password-heading" data-testid="set-password">
+      <h2 id="set-password-heading">Set a password</h2>
+      <p class="muted">Then you can also sign in with {user.email} and this password.</p>
+      <form ref={form.ref} class="form" onSubmit={form.onSubmit} noValidate>
+        <FormError error={form.error} />
+        {/* A hidden username lets password managers file the new password under the right account. */}
+        <input type="email" name="username" autocomplete="username" value={user.email ?? ''} hidden readonly />
+        <Field
+          label="New password"
+          name="password"
+          type="password"
+          autocomplete="new-password"
+          required
+          minlength={8}
+          hint="At least 8 characters. A few unrelated words make a strong one."
+          error={form.fields.password}
+        />
+        <SubmitButton busy={form.busy} testid="set-password-submit">
+          Set password
+        </SubmitButton>
+      </form>
+    </section>
+  );
+}
+
+/** Downloads everything Hearth holds about the account, as the JSON of `GET /api/users/me/export`. */
+function ExportSection({ user }: { user: User }) {
+  const action = useAction();
+  const download = () =>
+    action.run(async () => {
+      const data = await api.exportMe();
+      const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = `hearth-export-${user.id}.json`;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      // The download has started from the object URL; give the browser a moment before letting it go.
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    });
+  return (
+    <section class="card" aria-labelledby="export-heading" data-testid="export">
+      <h2 id="export-heading">Your data</h2>
+      <p class="muted">Download everything Hearth holds about you, as JSON.</p>
+      <button
+        type="button"
+        class="button button-quiet"
+        onClick={download}
+        disabled={action.busy}
+        data-testid="export-download"
+      >
+        {action.busy ? 'Preparing…' : 'Download my data'}
+      </button>
+      <FormError error={action.error} />
     </section>
   );
 }
@@ -258,8 +436,8 @@ function SessionsSection() {
 
 function DeleteSection({ user }: { user: User }) {
   const confirm = useConfirm();
-  // Phone-only accounts have no password; they prove themselves by a recent sign-in instead.
-  const hasPasswordField = user.email !== null;
+  // Accounts without a password (phone, provider) prove themselves by a recent sign-in instead.
+  const hasPasswordField = user.hasPassword;
   const form = useForm(async (data) => {
     const password = String(data.get('password') ?? '');
     if (!(await confirm.ask('Delete your account and everything in it? This cannot be undone.', 'Delete account'))) {
@@ -283,7 +461,6 @@ function DeleteSection({ user }: { user: User }) {
             name="password"
             type="password"
             autocomplete="current-password"
-            hint="Signed up with a provider and never set a password? Leave this empty."
             error={form.fields.password}
           />
         )}
@@ -313,11 +490,15 @@ export function AccountPage() {
         <AccountTabs />
       </header>
       <div class="stack">
+        <GreetingNotice greeting={session.greeting} user={user} />
         <ProfileSection user={user} />
         <ContactSection user={user} />
-        {user.email && <PasswordSection />}
+        {!user.phone && <AddPhoneSection />}
+        {!user.email && <AddEmailSection />}
+        {user.hasPassword ? <PasswordSection /> : user.email && <SetPasswordSection user={user} />}
         <LinkedSignInSection />
         <SessionsSection />
+        <ExportSection user={user} />
         <DeleteSection user={user} />
       </div>
     </div>

@@ -3,6 +3,14 @@ import { type ApiError, api, asApiError } from '../api';
 import { AccountTabs } from '../components/account-tabs';
 import { errorMessage, FormError, useAction } from '../components/form';
 import { dateTime, timeAgo } from '../format';
+
+/** "Active now" for the device making this request; otherwise how long ago it was last used. */
+function lastActive(device: DeviceSession): string {
+  if (device.current) return 'Active now';
+  const ago = timeAgo(device.lastUsedAt);
+  return ago === 'just now' ? 'Active just now' : `Last active ${ago}`;
+}
+
 import { useLiveState } from '../hooks';
 import { signOut } from '../session';
 import type { DeviceSession } from '../types';
@@ -39,8 +47,12 @@ function DeviceRow({ device, onRevoked }: { device: DeviceSession; onRevoked: (i
           )}
         </p>
         <p class="device-meta muted">
-          <span title={dateTime(device.lastUsedAt)}>Active {timeAgo(device.lastUsedAt)}</span>
-          <span>Signed in {dateTime(device.createdAt)}</span>
+          <time datetime={device.lastUsedAt} title={dateTime(device.lastUsedAt)} data-testid="device-last-active">
+            {lastActive(device)}
+          </time>
+          <span>
+            Signed in <time datetime={device.createdAt}>{dateTime(device.createdAt)}</time>
+          </span>
           {device.ip && <span>IP {device.ip}</span>}
         </p>
         <FormError error={action.error} />
@@ -50,9 +62,7 @@ function DeviceRow({ device, onRevoked }: { device: DeviceSession; onRevoked: (i
         class="button button-quiet"
         onClick={revoke}
         disabled={action.busy}
-        aria-label={
-          device.current ? 'Sign out on this device' : `Revoke ${label}, last active ${timeAgo(device.lastUsedAt)}`
-        }
+        aria-label={device.current ? 'Sign out on this device' : `Revoke ${label}, ${lastActive(device).toLowerCase()}`}
         data-testid={device.current ? 'sign-out-this-device' : 'revoke'}
       >
         {device.current ? 'Sign out' : 'Revoke'}

@@ -1,17 +1,28 @@
 import { useEffect, useRef } from 'hono/jsx/dom';
 import { api } from '../api';
-import { Field, FormError, Notice, SubmitButton, textOf, useAction, useForm } from '../components/form';
+import {
+  CodeField,
+  Field,
+  FormError,
+  Notice,
+  PhoneField,
+  phoneOf,
+  SubmitButton,
+  textOf,
+  useAction,
+  useForm,
+} from '../components/form';
 import { oauthErrorMessage, ProviderButtons } from '../components/providers';
 import { useLiveState } from '../hooks';
 import { Link, useSearchParams } from '../router';
 import { acceptSignIn, useSession } from '../session';
 
-/** Phone numbers are sent in E.164; people type spaces, dashes and brackets. */
-const normalizePhone = (value: string) => value.replace(/[\s().-]/g, '');
-
 function PasswordSignIn() {
   const form = useForm(async (data) => {
-    acceptSignIn(await api.login({ email: textOf(data, 'email'), password: String(data.get('password') ?? '') }));
+    acceptSignIn(
+      await api.login({ email: textOf(data, 'email'), password: String(data.get('password') ?? '') }),
+      'welcome-back',
+    );
   });
   return (
     <form ref={form.ref} class="form" onSubmit={form.onSubmit} noValidate data-testid="password-form">
@@ -35,20 +46,26 @@ function PasswordSignIn() {
   );
 }
 
-/** Phone number, then the texted 6-digit code. The account is created on first use. */
+/**
+ * Phone number, then the texted 6-digit code. The account is created on first use.
+ * The two steps are separate, keyed forms: without keys the renderer would reuse the
+ * phone input as the code input, still holding the typed number.
+ */
 function PhoneSignIn() {
   const [phone, setPhone] = useLiveState<string | null>(null);
   const [sentAgain, setSentAgain] = useLiveState(false);
   const box = useRef<HTMLDivElement>(null);
 
   const phoneForm = useForm(async (data) => {
-    const number = normalizePhone(textOf(data, 'phone'));
+    const number = phoneOf(data);
     await api.requestCode(number);
     setPhone(number);
   });
   const codeForm = useForm(
     async (data) => {
-      if (phone) acceptSignIn(await api.verifyCode(phone, textOf(data, 'code')));
+      if (!phone) return;
+      const signedIn = await api.verifyCode(phone, textOf(data, 'code'));
+      acceptSignIn(signedIn, signedIn.created ? 'welcome' : 'welcome-back');
     },
     { codeFields: { unauthorized: 'code' } },
   );
@@ -67,40 +84,35 @@ function PhoneSignIn() {
   return (
     <div ref={box} data-testid="phone-sign-in">
       {phone === null ? (
-        <form ref={phoneForm.ref} class="form" onSubmit={phoneForm.onSubmit} noValidate data-testid="phone-form">
+        <form
+          key="phone-step"
+          ref={phoneForm.ref}
+          class="form"
+          onSubmit={phoneForm.onSubmit}
+          noValidate
+          data-testid="phone-form"
+        >
           <FormError error={phoneForm.error} />
-          <Field
-            label="Phone number"
-            name="phone"
-            type="tel"
-            autocomplete="tel"
-            inputmode="tel"
-            required
-            placeholder="+14155550123"
-            hint="In international format, starting with + and the country code."
-            error={phoneForm.fields.phone}
-          />
+          <PhoneField key="phone" error={phoneForm.fields.phone} />
           <SubmitButton busy={phoneForm.busy} testid="send-code">
             Text me a code
           </SubmitButton>
         </form>
       ) : (
-        <form ref={codeForm.ref} class="form" onSubmit={codeForm.onSubmit} noValidate data-testid="code-form">
+        <form
+          key="code-step"
+          ref={codeForm.ref}
+          class="form"
+          onSubmit={codeForm.onSubmit}
+          noValidate
+          data-testid="code-form"
+        >
           <Notice tone="info" testid="code-sent">
             {sentAgain ? 'We sent a new code to ' : 'We sent a 6-digit code to '}
             <strong>{phone}</strong>. It works for 10 minutes.
           </Notice>
           <FormError error={codeForm.error ?? resend.error} />
-          <Field
-            label="Code"
-            name="code"
-            autocomplete="one-time-code"
-            inputmode="numeric"
-            pattern="[0-9]{6}"
-            maxlength={6}
-            required
-            error={codeForm.fields.code}
-          />
+          <CodeField key="code" error={codeForm.fields.code} />
           <div class="form-row">
             <SubmitButton busy={codeForm.busy} testid="verify-code">
               Sign in
@@ -129,7 +141,11 @@ export function SignInPage() {
   return (
     <section class="card narrow auth-card" aria-labelledby="sign-in-heading" data-testid="sign-in">
       <h1 id="sign-in-heading">Sign in</h1>
-      <p class="muted">Welcome back to Hearth.</p>
+      <p class="muted" data-testid="sign-in-intro">
+        {method === 'password'
+          ? 'Welcome back to Hearth.'
+          : 'We text you a code. A number new to Hearth gets an account on its first sign-in.'}
+      </p>
       {session.status === 'signed-out' && session.ended && (
         <Notice tone="info" testid="session-ended">
           Your session has ended. Please sign in again.

@@ -12,6 +12,7 @@ export function SignUpPage() {
       const email = textOf(data, 'email');
       acceptSignIn(
         await api.register({ email, password: String(data.get('password') ?? ''), name: name || undefined }),
+        'welcome',
       );
     },
     { codeFields: { email_taken: 'email', weak_password: 'password' } },
