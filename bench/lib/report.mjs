@@ -245,3 +245,46 @@ export function appVersusBare({ settings, responses, rounds, extraHeader = [] })
   ];
   return { comparison, lines };
 }
+
+/**
+ * One row of issue 10's table as measured: what, app against bare, the target and whether it is met.
+ * @typedef {object} Goal
+ * @property {string} id stable key, e.g. "meta-cpu"
+ * @property {string} row what is measured
+ * @property {string} scenario where it is measured
+ * @property {string} measured app vs bare, as printed
+ * @property {string} target as printed
+ * @property {boolean | null} met null: no target, or nothing to judge by
+ * @property {Record<string, unknown>} [values] the figures behind `measured`, for the result file
+ * @property {string} [at] when it was measured (ISO), for `npm run bench -- summary`
+ */
+
+const MET = { true: 'yes', false: 'NO', null: '–' };
+
+/**
+ * The targets table: one line per goal.
+ * @param {Goal[]} goals
+ * @param {{ withDate?: boolean }} [options] add when each was measured
+ */
+export function goalsTable(goals, { withDate = false } = {}) {
+  /** @type {Column[]} */
+  const columns = [
+    { header: 'row', align: 'left' },
+    { header: 'scenario', align: 'left' },
+    ...(withDate ? [/** @type {Column} */ ({ header: 'measured at', align: 'left' })] : []),
+    { header: 'app vs bare', align: 'left' },
+    { header: 'target', align: 'left' },
+    { header: 'met', align: 'left' },
+  ];
+  const rows = goals.map((goal) => [
+    goal.row,
+    goal.scenario,
+    ...(withDate ? [goal.at ? goal.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '?'] : []),
+    goal.measured,
+    goal.target,
+    MET[String(goal.met)],
+  ]);
+  const met = goals.filter((goal) => goal.met === true).length;
+  const judged = goals.filter((goal) => goal.met !== null).length;
+  return `${table(columns, rows)}\n${met} of ${judged} targets met`;
+}

@@ -1,41 +1,60 @@
 // Websocket load for chat rooms: N clients in one room (Node's global WebSocket,
-// all in this process), a fixed open-loop schedule of messages from a few of them,
+// all in this process), fixed open-loop schedules of messages from some of them,
 // and per-client accounting of what came back: delivery rate, send-to-receipt
 // latency, lost / duplicated / out-of-order messages.
 //
 // Speaks the room protocol of SPEC §4, which bench/bare-rooms speaks too:
 // `welcome { seq }` on connect, `send { clientId, text }` → `ack { clientId, seq }`
 // to the sender and `message { seq, clientId, text }` to every socket, sender included.
+// `presence` frames (the app's deltas, `{ member: { userId, name, connections } }`,
+// sent to the others at each join and leave) are counted, not parsed.
+//
+// `openRoom()` connects the clients once; its `load()` runs one schedule on them and
+// can be called again with more senders or a higher rate (the `rooms-capacity` ladder);
+// `runRoomLoad()` is open, one load, close.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cpuSnapshot, cpuUsage } from './cpu.mjs';
 import { summarizeLatency } from './load.mjs';
 import { liveGroups } from './servers.mjs';
 
 /**
- * @typedef {object} RoomLoadOptions
+ * @typedef {object} OpenRoomOptions
  * @property {string} label
  * @property {number} clients sockets to open, all in the same room
  * @property {(index: number) => Promise<{ url: string, headers?: Record<string, string> }>} endpoint
  *   where socket `index` connects (e.g. fetches a ticket first)
+ * @property {number} [connectConcurrency] sockets being opened at once
+ */
+
+/**
+ * @typedef {object} LoadOptions
+ * @property {string} label
  * @property {number[]} senders indices of the sockets that send; message k goes out on senders[k % senders.length]
  * @property {number} sendRate messages per second, all senders together, evenly spaced
  * @property {number} seconds how long messages are sent
  * @property {number} [drainSeconds] longest wait afterwards for the last deliveries
- * @property {number} [connectConcurrency] sockets being opened at once
  * @property {{ pid: number }} [server] its process group's CPU is reported
  */
 
+/** @typedef {OpenRoomOptions & LoadOptions} RoomLoadOptions */
+
 /**
- * @typedef {object} RoomMeasurement
- * @property {string} label
+ * @typedef {object} ConnectStats
  * @property {number} clients sockets that got their welcome
- * @property {number} senders
- * @property {number} sendRate offered, messages per second
- * @property {number} seconds sending window
  * @property {number} connectMs opening every socket until each had its welcome
  * @property {number} settleMs after that, until no frame had arrived for a while (presence updates)
  * @property {number} connectFailures sockets that closed or failed before their welcome
  * @property {string | null} firstConnectError why the first of those failed
+ * @property {number} presenceFrames presence frames all clients received while connecting and settling
+ * @property {number} presenceBytes their text length (after permessage-deflate)
+ */
+
+/**
+ * @typedef {object} LoadMeasurement
+ * @property {string} label
+ * @property {number} senders
+ * @property {number} sendRate offered, messages per second
+ * @property {number} seconds sending window
  * @property {number} sent messages sent
  * @property {number} acked of those, acknowledged (ack frame with a seq)
  * @property {Record<string, number>} errorFrames `error` frames received, by code
@@ -64,8 +83,19 @@ import { liveGroups } from './servers.mjs';
  * @property {Float64Array} samples latencies, ms (not written to results)
  */
 
+/** @typedef {ConnectStats & LoadMeasurement} RoomMeasurement */
+
 /**
- * One connected client and what it saw.
+ * @typedef {object} RoomSession
+ * @property {ConnectStats} connect
+ * @property {(options: LoadOptions) => Promise<LoadMeasurement & { clients: number }>} load
+ *   one schedule on the connected clients; one at a time
+ * @property {() => number} openClients sockets still open
+ * @property {() => Promise<void>} close
+ */
+
+/**
+ * One connected client and what it saw during the current load.
  * @typedef {object} Client
  * @property {WebSocket} ws
  * @property {number} welcomeSeq
@@ -75,59 +105,65 @@ import { liveGroups } from './servers.mjs';
  * @property {boolean} closed
  */
 
+/**
+ * What one load counts; frames of earlier loads (another clientId prefix) are ignored.
+ * @typedef {object} LoadState
+ * @property {string} prefix
+ * @property {Map<number, number>} ackSeq message k → seq from its ack
+ * @property {Record<string, number>} errorFrames
+ * @property {number[]} latencies
+ * @property {boolean} measuring
+ * @property {number} windowEnd
+ * @property {number} delivered
+ * @property {number} deliveredInWindow
+ * @property {number} duplicates
+ * @property {number} outOfOrder
+ * @property {number} gaps
+ * @property {number} framesReceived
+ * @property {number} bytesReceived
+ * @property {number} lastDeliveryAt
+ * @property {number} unexpectedCloses
+ * @property {string | null} firstUnexpectedClose
+ */
+
 const PRESENCE_PREFIX = '{"type":"presence"';
+const WELCOME_PREFIX = '{"type":"welcome"';
 
 /**
- * Runs one room load: connect, settle, send for `seconds`, drain, close.
- * @param {RoomLoadOptions} options
- * @returns {Promise<RoomMeasurement>}
+ * Connects `clients` sockets to one room and waits until presence traffic has settled.
+ * Throws (after closing what opened) if any socket failed to connect.
+ * @param {OpenRoomOptions} options
+ * @returns {Promise<RoomSession>}
  */
-export async function runRoomLoad({
-  label,
-  clients: count,
-  endpoint,
-  senders,
-  sendRate,
-  seconds,
-  drainSeconds = 20,
-  connectConcurrency = 8,
-  server,
-}) {
+export async function openRoom({ label, clients: count, endpoint, connectConcurrency = 8 }) {
   const run = Math.random().toString(36).slice(2, 8);
+  let loads = 0;
   /** @type {Client[]} */
   const clients = [];
-  /** @type {Map<number, number>} message k → seq from its ack */
-  const ackSeq = new Map();
-  /** @type {Record<string, number>} */
-  const errorFrames = {};
-  const latencies = [];
-  let measuring = false;
-  let windowEnd = Infinity;
-  let delivered = 0;
-  let deliveredInWindow = 0;
-  let duplicates = 0;
-  let outOfOrder = 0;
-  let gaps = 0;
-  let framesReceived = 0;
-  let bytesReceived = 0;
+  /** @type {LoadState | null} */
+  let state = null;
   let lastFrameAt = performance.now();
-  let lastDeliveryAt = 0;
-  let unexpectedCloses = 0;
-  let connectFailures = 0;
-  /** @type {string | null} */
-  let firstUnexpectedClose = null;
+  let presenceFrames = 0;
+  let presenceBytes = 0;
+  let connecting = true;
   let closing = false;
-  const prefix = `bench-${run}-`;
 
   /** @param {Client} client @param {string} data */
   const onFrame = (client, data) => {
     const now = performance.now();
     lastFrameAt = now;
-    if (measuring) {
-      framesReceived++;
-      bytesReceived += data.length;
+    if (state?.measuring) {
+      state.framesReceived++;
+      state.bytesReceived += data.length;
     }
-    if (data.startsWith(PRESENCE_PREFIX)) return; // presence lists can be long; nothing to check in them
+    if (data.startsWith(PRESENCE_PREFIX)) {
+      if (connecting) {
+        presenceFrames++;
+        presenceBytes += data.length;
+      }
+      return;
+    }
+    if (!state) return;
     let frame;
     try {
       frame = JSON.parse(data);
@@ -135,36 +171,37 @@ export async function runRoomLoad({
       return;
     }
     if (frame.type === 'message') {
-      if (typeof frame.clientId !== 'string' || !frame.clientId.startsWith(prefix)) return;
+      if (typeof frame.clientId !== 'string' || !frame.clientId.startsWith(state.prefix)) return;
       const seq = frame.seq;
       if (client.seen.has(seq)) {
-        duplicates++;
+        state.duplicates++;
         return;
       }
       client.seen.add(seq);
       if (client.lastSeq >= 0) {
-        if (seq < client.lastSeq) outOfOrder++;
-        else if (seq > client.lastSeq + 1) gaps++;
+        if (seq < client.lastSeq) state.outOfOrder++;
+        else if (seq > client.lastSeq + 1) state.gaps++;
       } else client.firstSeq = seq;
       client.lastSeq = Math.max(client.lastSeq, seq);
       // text: "<k> <performance.now() at send>"
       const sentAt = Number(String(frame.text).split(' ')[1]);
-      latencies.push(now - sentAt);
-      delivered++;
-      lastDeliveryAt = now;
-      if (now <= windowEnd) deliveredInWindow++;
+      state.latencies.push(now - sentAt);
+      state.delivered++;
+      state.lastDeliveryAt = now;
+      if (now <= state.windowEnd) state.deliveredInWindow++;
     } else if (frame.type === 'ack') {
-      if (typeof frame.clientId === 'string' && frame.clientId.startsWith(prefix)) {
-        ackSeq.set(Number(frame.clientId.slice(prefix.length)), frame.seq);
+      if (typeof frame.clientId === 'string' && frame.clientId.startsWith(state.prefix)) {
+        state.ackSeq.set(Number(frame.clientId.slice(state.prefix.length)), frame.seq);
       }
     } else if (frame.type === 'error') {
-      errorFrames[frame.code] = (errorFrames[frame.code] ?? 0) + 1;
+      state.errorFrames[frame.code] = (state.errorFrames[frame.code] ?? 0) + 1;
     }
   };
 
   // ---- connect ---------------------------------------------------------------
   const connectStarted = performance.now();
   let nextIndex = 0;
+  let connectFailures = 0;
   /** @type {string | null} */
   let firstConnectError = null;
   const connectOne = async (/** @type {number} */ index) => {
@@ -188,7 +225,7 @@ export async function runRoomLoad({
       }, 30_000);
       ws.addEventListener('message', (event) => {
         const data = String(event.data);
-        if (client.welcomeSeq < 0 && data.startsWith('{"type":"welcome"')) {
+        if (client.welcomeSeq < 0 && data.startsWith(WELCOME_PREFIX)) {
           client.welcomeSeq = JSON.parse(data).seq;
           clearTimeout(timer);
           resolve(undefined);
@@ -202,9 +239,9 @@ export async function runRoomLoad({
           firstConnectError ??= `socket ${index} closed before its welcome: ${event.code} ${event.reason}`;
           clearTimeout(timer);
           resolve(undefined);
-        } else if (!closing) {
-          unexpectedCloses++;
-          firstUnexpectedClose ??= `${event.code} ${event.reason || '(no reason)'}`;
+        } else if (!closing && state) {
+          state.unexpectedCloses++;
+          state.firstUnexpectedClose ??= `${event.code} ${event.reason || '(no reason)'}`;
         }
       });
       ws.addEventListener('error', () => {
@@ -221,7 +258,7 @@ export async function runRoomLoad({
   );
   const connectMs = performance.now() - connectStarted;
   const connected = clients.filter(Boolean);
-  const closeAll = async () => {
+  const close = async () => {
     closing = true;
     for (const client of connected) {
       try {
@@ -235,7 +272,7 @@ export async function runRoomLoad({
   };
   if (connectFailures > 0) {
     // Half a room measures something else (a reload mid-connect, a refused ticket): let the caller retry.
-    await closeAll();
+    await close();
     throw new Error(`${label}: ${connectFailures} of ${count} sockets did not connect (first: ${firstConnectError})`);
   }
 
@@ -243,110 +280,175 @@ export async function runRoomLoad({
   const settleStarted = performance.now();
   while (performance.now() - lastFrameAt < 500 && performance.now() - settleStarted < 30_000) await sleep(100);
   const settleMs = performance.now() - settleStarted;
+  connecting = false;
 
-  // ---- send --------------------------------------------------------------------
-  const senderClients = senders.map((index) => clients[index]).filter(Boolean);
-  const groups = liveGroups();
-  const cpuBefore = cpuSnapshot(groups);
-  measuring = true;
-  const total = Math.max(1, Math.round(sendRate * seconds));
-  const spacing = 1000 / sendRate;
-  const started = performance.now();
-  windowEnd = started + seconds * 1000;
-  let sent = 0;
-  while (sent < total) {
-    const due = started + sent * spacing;
-    const wait = due - performance.now();
-    if (wait > 1) await sleep(wait);
-    // Catch up on whatever fell due meanwhile (timers are coarse under load).
-    while (sent < total && started + sent * spacing <= performance.now() + 0.5) {
-      const client = senderClients[sent % senderClients.length];
-      if (!client.closed) {
-        client.ws.send(
-          JSON.stringify({
-            type: 'send',
-            clientId: `${prefix}${sent}`,
-            text: `${sent} ${performance.now().toFixed(3)}`,
-          }),
-        );
-      }
-      sent++;
-    }
-  }
-  const sendEnded = performance.now();
-  if (sendEnded < windowEnd) await sleep(windowEnd - sendEnded);
-
-  // ---- drain ---------------------------------------------------------------------
-  const drainStarted = performance.now();
-  const expectedFor = () => ackSeq.size * connected.filter((c) => !c.closed).length;
-  let progressAt = performance.now();
-  let lastDelivered = delivered;
-  while (performance.now() - drainStarted < drainSeconds * 1000) {
-    const allAcked = ackSeq.size + Object.values(errorFrames).reduce((a, b) => a + b, 0) >= sent;
-    if (allAcked && delivered >= expectedFor()) break;
-    if (delivered !== lastDelivered) {
-      lastDelivered = delivered;
-      progressAt = performance.now();
-    } else if (performance.now() - progressAt > 5000) break;
-    await sleep(50);
-  }
-  const drainMs = Math.max(0, (lastDeliveryAt || performance.now()) - windowEnd);
-  measuring = false;
-  const cpu = cpuUsage(cpuBefore, cpuSnapshot(groups), server?.pid ?? -1);
-
-  // ---- check -------------------------------------------------------------------
-  const ackedSeqs = [...ackSeq.values()].sort((a, b) => a - b);
-  const firstAcked = ackedSeqs[0] ?? -1;
-  let lost = 0;
-  let seqStartMismatches = 0;
-  for (const client of connected) {
-    for (const seq of ackedSeqs) if (!client.seen.has(seq)) lost++;
-    if (client.firstSeq !== firstAcked) seqStartMismatches++;
-  }
-
-  // ---- close -------------------------------------------------------------------
-  await closeAll();
-
-  const samples = Float64Array.from(latencies);
-  const perDelivery = (/** @type {number | undefined} */ cpuSeconds) =>
-    cpuSeconds === undefined || delivered === 0 ? null : (1e6 * cpuSeconds) / delivered;
-  const percent = (/** @type {number | null | undefined} */ cpuSeconds) =>
-    cpuSeconds === null || cpuSeconds === undefined ? null : (100 * cpuSeconds) / cpu.seconds;
-  return {
-    label,
+  /** @type {ConnectStats} */
+  const connect = {
     clients: connected.length,
-    senders: senderClients.length,
-    sendRate,
-    seconds,
     connectMs,
     settleMs,
     connectFailures,
     firstConnectError,
-    sent,
-    acked: ackSeq.size,
-    errorFrames,
-    expectedDeliveries: ackSeq.size * connected.length,
-    delivered,
-    deliveredInWindow,
-    deliveredPerSecond: deliveredInWindow / seconds,
-    offeredDeliveriesPerSecond: sendRate * connected.length,
-    lost,
-    duplicates,
-    outOfOrder,
-    gaps,
-    seqStartMismatches,
-    unexpectedCloses,
-    firstUnexpectedClose,
-    drainMs,
-    latency: summarizeLatency(samples),
-    cpu,
-    serverCpuUsPerDelivery: perDelivery(cpu.server?.total),
-    runtimeCpuUsPerDelivery: perDelivery(cpu.server?.runtime),
-    serverCpuPercent: percent(cpu.server?.total),
-    loadgenCpuPercent: /** @type {number} */ (percent(cpu.loadgen)),
-    backgroundCpuPercent: percent(cpu.background),
-    framesReceived,
-    bytesReceived,
-    samples,
+    presenceFrames,
+    presenceBytes,
   };
+
+  /** @param {LoadOptions} options */
+  const load = async ({ label: loadLabel, senders, sendRate, seconds, drainSeconds = 20, server }) => {
+    if (state) throw new Error(`${loadLabel}: a load is already running in this room`);
+    for (const client of connected) {
+      client.seen = new Set();
+      client.lastSeq = -1;
+      client.firstSeq = -1;
+    }
+    /** @type {LoadState} */
+    const current = {
+      prefix: `bench-${run}-${++loads}-`,
+      ackSeq: new Map(),
+      errorFrames: {},
+      latencies: [],
+      measuring: false,
+      windowEnd: Infinity,
+      delivered: 0,
+      deliveredInWindow: 0,
+      duplicates: 0,
+      outOfOrder: 0,
+      gaps: 0,
+      framesReceived: 0,
+      bytesReceived: 0,
+      lastDeliveryAt: 0,
+      unexpectedCloses: 0,
+      firstUnexpectedClose: null,
+    };
+    state = current;
+    try {
+      return await runSchedule(current, { senders, sendRate, seconds, drainSeconds, server, label: loadLabel });
+    } finally {
+      state = null;
+    }
+  };
+
+  /**
+   * @param {LoadState} current
+   * @param {Required<Omit<LoadOptions, 'server'>> & { server?: { pid: number } }} options
+   */
+  const runSchedule = async (current, { label: loadLabel, senders, sendRate, seconds, drainSeconds, server }) => {
+    // ---- send --------------------------------------------------------------------
+    const senderClients = senders.map((index) => clients[index]).filter(Boolean);
+    if (senderClients.length === 0) throw new Error(`${loadLabel}: none of the senders is connected`);
+    const groups = liveGroups();
+    const cpuBefore = cpuSnapshot(groups);
+    current.measuring = true;
+    const total = Math.max(1, Math.round(sendRate * seconds));
+    const spacing = 1000 / sendRate;
+    const started = performance.now();
+    current.windowEnd = started + seconds * 1000;
+    let sent = 0;
+    while (sent < total) {
+      const due = started + sent * spacing;
+      const wait = due - performance.now();
+      if (wait > 1) await sleep(wait);
+      // Catch up on whatever fell due meanwhile (timers are coarse under load).
+      while (sent < total && started + sent * spacing <= performance.now() + 0.5) {
+        const client = senderClients[sent % senderClients.length];
+        if (!client.closed) {
+          client.ws.send(
+            JSON.stringify({
+              type: 'send',
+              clientId: `${current.prefix}${sent}`,
+              text: `${sent} ${performance.now().toFixed(3)}`,
+            }),
+          );
+        }
+        sent++;
+      }
+    }
+    const sendEnded = performance.now();
+    if (sendEnded < current.windowEnd) await sleep(current.windowEnd - sendEnded);
+
+    // ---- drain ---------------------------------------------------------------------
+    const drainStarted = performance.now();
+    const expectedFor = () => current.ackSeq.size * connected.filter((c) => !c.closed).length;
+    let progressAt = performance.now();
+    let lastDelivered = current.delivered;
+    while (performance.now() - drainStarted < drainSeconds * 1000) {
+      const allAcked = current.ackSeq.size + Object.values(current.errorFrames).reduce((a, b) => a + b, 0) >= sent;
+      if (allAcked && current.delivered >= expectedFor()) break;
+      if (current.delivered !== lastDelivered) {
+        lastDelivered = current.delivered;
+        progressAt = performance.now();
+      } else if (performance.now() - progressAt > 5000) break;
+      await sleep(50);
+    }
+    const drainMs = Math.max(0, (current.lastDeliveryAt || performance.now()) - current.windowEnd);
+    current.measuring = false;
+    const cpu = cpuUsage(cpuBefore, cpuSnapshot(groups), server?.pid ?? -1);
+
+    // ---- check -------------------------------------------------------------------
+    const ackedSeqs = [...current.ackSeq.values()].sort((a, b) => a - b);
+    const firstAcked = ackedSeqs[0] ?? -1;
+    let lost = 0;
+    let seqStartMismatches = 0;
+    for (const client of connected) {
+      for (const seq of ackedSeqs) if (!client.seen.has(seq)) lost++;
+      if (client.firstSeq !== firstAcked) seqStartMismatches++;
+    }
+
+    const samples = Float64Array.from(current.latencies);
+    const { delivered } = current;
+    const perDelivery = (/** @type {number | undefined} */ cpuSeconds) =>
+      cpuSeconds === undefined || delivered === 0 ? null : (1e6 * cpuSeconds) / delivered;
+    const percent = (/** @type {number | null | undefined} */ cpuSeconds) =>
+      cpuSeconds === null || cpuSeconds === undefined ? null : (100 * cpuSeconds) / cpu.seconds;
+    return {
+      label: loadLabel,
+      clients: connected.length,
+      senders: senderClients.length,
+      sendRate,
+      seconds,
+      sent,
+      acked: current.ackSeq.size,
+      errorFrames: current.errorFrames,
+      expectedDeliveries: current.ackSeq.size * connected.length,
+      delivered,
+      deliveredInWindow: current.deliveredInWindow,
+      deliveredPerSecond: current.deliveredInWindow / seconds,
+      offeredDeliveriesPerSecond: sendRate * connected.length,
+      lost,
+      duplicates: current.duplicates,
+      outOfOrder: current.outOfOrder,
+      gaps: current.gaps,
+      seqStartMismatches,
+      unexpectedCloses: current.unexpectedCloses,
+      firstUnexpectedClose: current.firstUnexpectedClose,
+      drainMs,
+      latency: summarizeLatency(samples),
+      cpu,
+      serverCpuUsPerDelivery: perDelivery(cpu.server?.total),
+      runtimeCpuUsPerDelivery: perDelivery(cpu.server?.runtime),
+      serverCpuPercent: percent(cpu.server?.total),
+      loadgenCpuPercent: /** @type {number} */ (percent(cpu.loadgen)),
+      backgroundCpuPercent: percent(cpu.background),
+      framesReceived: current.framesReceived,
+      bytesReceived: current.bytesReceived,
+      samples,
+    };
+  };
+
+  return { connect, load, openClients: () => connected.filter((c) => !c.closed).length, close };
+}
+
+/**
+ * Runs one room load: connect, settle, send for `seconds`, drain, close.
+ * @param {RoomLoadOptions} options
+ * @returns {Promise<RoomMeasurement>}
+ */
+export async function runRoomLoad({ label, clients, endpoint, connectConcurrency, ...schedule }) {
+  const room = await openRoom({ label, clients, endpoint, connectConcurrency });
+  try {
+    const measurement = await room.load({ label, ...schedule });
+    return { ...room.connect, ...measurement };
+  } finally {
+    await room.close();
+  }
 }

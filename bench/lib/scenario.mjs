@@ -9,6 +9,7 @@ import { measure, mergeMeasurements, restarted, settle } from './load.mjs';
  * @property {number} rounds measured runs per target; the order alternates (ABBA…)
  * @property {number} connections concurrent keep-alive connections (closed loop)
  * @property {number} pipelining requests in flight per connection
+ * @property {boolean} quick `--quick`: scenarios with their own schedules shorten them (fewer sizes, steps, seconds)
  */
 
 /**
@@ -22,6 +23,8 @@ import { measure, mergeMeasurements, restarted, settle } from './load.mjs';
  * @typedef {object} ScenarioOutcome
  * @property {string} report human-readable, printed to stdout
  * @property {Record<string, unknown>} result written to bench/results/<name>-<timestamp>.json
+ * @property {import('./report.mjs').Goal[]} [goals] the rows of issue 10's table it measured (lib/goals.mjs),
+ *   printed after the report, in the summary, and written to the result file as `goals`
  */
 
 /**

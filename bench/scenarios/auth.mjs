@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { apiOk, login, registerUsers } from '../lib/accounts.mjs';
 import { cpuSnapshot, cpuUsage } from '../lib/cpu.mjs';
 import { describeEnvironment } from '../lib/environment.mjs';
+import { cpuGoal } from '../lib/goals.mjs';
 import { summarizeLatency } from '../lib/load.mjs';
 import { probe } from '../lib/probe.mjs';
 import { appVersusBare, format, ratio, table } from '../lib/report.mjs';
@@ -294,9 +295,11 @@ export default {
         `auth (b): GET ${ME} with a Bearer token, Hearth app vs bare worker with the same body`,
         ...loadLines,
       ].join('\n');
+      const goals = [cpuGoal('me-cpu', merged)];
 
       return {
         report,
+        goals,
         result: {
           scenario: 'auth',
           description: DESCRIPTION,
@@ -325,6 +328,7 @@ export default {
             excluded,
             comparison,
           },
+          goals,
         },
       };
     } finally {

@@ -1,6 +1,7 @@
 // GET /api/meta on the Hearth app vs the same JSON from a bare worker.
 // The difference is what the framework and the middleware stack cost per request.
 import { describeEnvironment } from '../lib/environment.mjs';
+import { cpuGoal } from '../lib/goals.mjs';
 import { probe } from '../lib/probe.mjs';
 import { appVersusBare } from '../lib/report.mjs';
 import { roundsSeconds, runRounds } from '../lib/scenario.mjs';
@@ -60,9 +61,11 @@ export default {
         ],
       });
       const report = [`http-json: GET ${PATH}, Hearth app vs bare worker (wrangler dev, local)`, ...lines].join('\n');
+      const goals = [cpuGoal('meta-cpu', merged)];
 
       return {
         report,
+        goals,
         result: {
           scenario: 'http-json',
           description: DESCRIPTION,
@@ -80,6 +83,7 @@ export default {
           best: { app: best.app.label, bare: best.bare.label },
           excluded,
           comparison,
+          goals,
         },
       };
     } finally {

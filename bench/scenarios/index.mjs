@@ -2,9 +2,11 @@
 // To add one: write bench/scenarios/<name>.mjs exporting a Scenario (bench/lib/scenario.mjs)
 // as default, import it here, and describe it in bench/README.md.
 import auth from './auth.mjs';
+import bundle from './bundle.mjs';
 import files from './files.mjs';
 import httpJson from './http-json.mjs';
 import rooms from './rooms.mjs';
+import roomsCapacity from './rooms-capacity.mjs';
 
 /** @type {import('../lib/scenario.mjs').Scenario[]} */
-export const scenarios = [httpJson, auth, files, rooms];
+export const scenarios = [bundle, httpJson, auth, files, rooms, roomsCapacity];

@@ -2,16 +2,20 @@
 // Object (ticket, Origin check, validation, per-user token bucket, SQLite write
 // before the ack, presence) against bench/bare-rooms, a hibernation Durable Object
 // that only relays frames. Same clients, same open-loop message schedule.
-import { apiOk, registerUsers } from '../lib/accounts.mjs';
+import { registerUsers } from '../lib/accounts.mjs';
 import { describeEnvironment } from '../lib/environment.mjs';
+import { roomHoldGoal, roomJoinGoal } from '../lib/goals.mjs';
 import { format, ratio, table } from '../lib/report.mjs';
 import { runRoomLoad } from '../lib/rooms-load.mjs';
+import { roomFactory } from '../lib/rooms-targets.mjs';
 import { retryAfterRestart } from '../lib/scenario.mjs';
 import { startBareRooms, startHearth } from '../lib/targets.mjs';
 
 const DESCRIPTION =
   'one chat room with 10, 50 and 200 websocket clients: delivery rate, latency, loss/dup/order (app ChatRoom vs a relay-only Durable Object)';
 const SIZES = [10, 50, 200];
+/** `--quick`: the size issue 10's rows are about only. */
+const QUICK_SIZES = [200];
 /** Sockets that send; the rest only receive. Each is a different user. */
 const MAX_SENDERS = 10;
 /**
@@ -32,13 +36,14 @@ export default {
   estimateSeconds: (settings) =>
     Math.max(...SIZES) * 0.75 +
     2 * settings.warmupSeconds +
-    SIZES.length * 2 * (Math.max(MIN_WINDOW_SECONDS, settings.seconds) + 25),
+    (settings.quick ? QUICK_SIZES : SIZES).length * 2 * (windowSeconds(settings) + 25),
 
   async run({ settings, verbose, log }) {
     const startedAt = new Date().toISOString();
     const environment = describeEnvironment();
-    const seconds = Math.max(MIN_WINDOW_SECONDS, settings.seconds);
-    const maxClients = Math.max(...SIZES);
+    const seconds = windowSeconds(settings);
+    const sizes = settings.quick ? QUICK_SIZES : SIZES;
+    const maxClients = Math.max(...sizes);
     /** @type {import('../lib/servers.mjs').Server[]} */
     const started = [];
     try {
@@ -61,46 +66,7 @@ export default {
       const bare = await startBareRooms({ verbose });
       started.push(bare);
 
-      const appOrigin = `http://localhost:${app.port}`;
-      let roomCount = 0;
-
-      /**
-       * Endpoints for one fresh room on a target. Socket i belongs to user i (round-robin over the users
-       * when there are fewer: then some users have several sockets, as with several tabs).
-       * @param {'app' | 'bare'} target
-       */
-      const freshRoom = async (target) => {
-        roomCount++;
-        if (target === 'bare') {
-          const name = `bench-${roomCount}`;
-          return {
-            room: name,
-            endpoint: async () => ({
-              url: `${bare.url.replace(/^http/, 'ws')}/ws?room=${name}`,
-              headers: { Origin: `http://localhost:${bare.port}` },
-            }),
-          };
-        }
-        const owner = users[0];
-        const room = await apiOk(app, 'POST', '/api/rooms', 201, {
-          token: owner.accessToken,
-          body: { name: `bench ${roomCount}`, visibility: 'public' },
-        });
-        const roomId = room.body.id;
-        return {
-          room: roomId,
-          endpoint: async (/** @type {number} */ index) => {
-            const user = users[index % users.length];
-            const ticket = await apiOk(app, 'POST', `/api/rooms/${roomId}/ticket`, 200, { token: user.accessToken });
-            // The URL names APP_URL (ws://localhost:<port>); the server listens on 127.0.0.1.
-            const url = new URL(ticket.body.url);
-            return {
-              url: `ws://127.0.0.1:${app.port}${url.pathname}${url.search}`,
-              headers: { Origin: appOrigin },
-            };
-          },
-        };
-      };
+      const freshRoom = roomFactory({ app, bare, users });
 
       /**
        * @param {'app' | 'bare'} target
@@ -154,7 +120,7 @@ export default {
 
       /** @type {Awaited<ReturnType<typeof runOne>>[]} */
       const runs = [];
-      for (const [i, clients] of SIZES.entries()) {
+      for (const [i, clients] of sizes.entries()) {
         const order = /** @type {const} */ (i % 2 === 0 ? ['app', 'bare'] : ['bare', 'app']);
         for (const target of order) runs.push(await runOne(target, clients, seconds, `${clients} clients ${target}`));
       }
@@ -211,7 +177,7 @@ export default {
         { header: 'other CPU' },
       ]);
       const rows = [];
-      for (const clients of SIZES) {
+      for (const clients of sizes) {
         for (const target of ['app', 'bare']) {
           const run = runs.find((r) => r.clients === clients && r.target === target);
           if (run) rows.push(row(run));
@@ -219,7 +185,7 @@ export default {
         rows.push(null);
       }
       rows.pop();
-      const comparisons = SIZES.map((clients) => {
+      const comparisons = sizes.map((clients) => {
         const appRun = runs.find((r) => r.clients === clients && r.target === 'app')?.measurement;
         const bareRun = runs.find((r) => r.clients === clients && r.target === 'bare')?.measurement;
         return {
@@ -242,13 +208,28 @@ export default {
           run.measurement.acked === run.measurement.sent,
       );
       const busiest = Math.max(...runs.map((run) => run.measurement.backgroundCpuPercent ?? 0));
+      // Issue 10's rows are about the largest room.
+      const largest = Math.max(...sizes);
+      const appLargest = runs.find((r) => r.clients === largest && r.target === 'app')?.measurement;
+      const bareLargest = runs.find((r) => r.clients === largest && r.target === 'bare')?.measurement;
+      const goals =
+        appLargest && bareLargest ? [roomHoldGoal(appLargest, bareLargest), roomJoinGoal(appLargest, bareLargest)] : [];
+      const presenceLines = sizes.map((clients) => {
+        const of = (/** @type {string} */ target) => runs.find((r) => r.clients === clients && r.target === target);
+        const app = of('app')?.measurement;
+        const bare = of('bare')?.measurement;
+        return (
+          `  ${String(clients).padStart(3)} clients: app ${format.count(app?.presenceFrames ?? 0)} frames, ` +
+          `${((app?.presenceBytes ?? 0) / 1024).toFixed(1)} KiB; bare ${format.count(bare?.presenceFrames ?? 0)} frames`
+        );
+      });
       const report = [
         'rooms: one chat room, N websocket clients, Hearth ChatRoom vs relay-only Durable Object (wrangler dev, local)',
         `  each client its own user${users.length < maxClients ? ` (only ${users.length} users could register: sockets share users round-robin)` : ''}; ` +
           `the first min(N, ${MAX_SENDERS}) send ${PER_SENDER_RATE} messages/s each, evenly spaced (open loop, under the ` +
           'per-user bucket of 5/s); every client receives every message, the sender included',
         `  ${seconds} s of sending per run, then up to ${DRAIN_SECONDS} s for the last deliveries; a fresh room per run; ` +
-          `sizes in order ${SIZES.join(', ')}, target order alternating; ${users.length} users registered in ` +
+          `sizes in order ${sizes.join(', ')}, target order alternating; ${users.length} users registered in ` +
           `${(registered.ms / 1000).toFixed(0)} s`,
         '  app: ticket (POST /api/rooms/:id/ticket) per socket, Origin checked, frame validated, token bucket, message ' +
           'stored in SQLite before ack, archived to D1; its frames carry id, author and times. bare: bench/bare-rooms ' +
@@ -279,6 +260,8 @@ export default {
         '  connect s: opening every socket (ticket, upgrade, welcome); drain s: from the end of sending to the last ' +
           'delivery; errors: error frames, sockets closed by the server, failed connects',
         "  srv CPU µs/dlv: CPU of the server's processes over sending and draining, per message delivered to one client",
+        'presence received by all clients while the room filled (deltas: about N²/2 small frames; full lists: N²/2 long ones):',
+        ...presenceLines,
         ...(busiest > 25
           ? [
               `note: other processes used up to ${format.percent(busiest)} CPU during these runs (see "other CPU"): ` +
@@ -289,6 +272,7 @@ export default {
 
       return {
         report,
+        goals,
         result: {
           scenario: 'rooms',
           description: DESCRIPTION,
@@ -297,7 +281,7 @@ export default {
           settings,
           environment,
           schedule: {
-            sizes: SIZES,
+            sizes,
             maxSenders: MAX_SENDERS,
             perSenderRate: PER_SENDER_RATE,
             windowSeconds: seconds,
@@ -312,6 +296,7 @@ export default {
           runs,
           comparisons,
           clean,
+          goals,
         },
       };
     } finally {
@@ -319,3 +304,8 @@ export default {
     }
   },
 };
+
+/** Seconds of sending per run: at least MIN_WINDOW_SECONDS, or `--duration` if longer; `--quick` takes `--duration`. */
+function windowSeconds(/** @type {import('../lib/scenario.mjs').Settings} */ settings) {
+  return settings.quick ? settings.seconds : Math.max(MIN_WINDOW_SECONDS, settings.seconds);
+}
