@@ -1,5 +1,19 @@
 import type { FieldError, ProblemBody, ProblemCode } from '../lib/errors';
-import type { Accepted, DeviceSession, Health, Meta, Page, Role, SignedIn, User, UserStatus } from './types';
+import type {
+  Accepted,
+  AuditAction,
+  AuditEvent,
+  DeviceSession,
+  Health,
+  Meta,
+  OutboxMessage,
+  Page,
+  Permission,
+  Role,
+  SignedIn,
+  User,
+  UserStatus,
+} from './types';
 
 /**
  * Codes the client itself produces when no problem+json came back:
@@ -159,6 +173,18 @@ const query = (params: Record<string, string | undefined>) => {
 
 export type UserQuery = { q?: string; role?: string; status?: UserStatus; cursor?: string };
 
+export type AuditLogQuery = {
+  action?: AuditAction;
+  outcome?: 'success' | 'failure';
+  /** Part of the actor's or the target account's email. */
+  email?: string;
+  /** ISO 8601, inclusive. */
+  since?: string;
+  /** ISO 8601, exclusive. */
+  until?: string;
+  cursor?: string;
+};
+
 /** Every API call the web app makes, typed by its answer. */
 export const api = {
   health: (signal?: AbortSignal) => request<Health>('/api/health', { accept: [503], cache: 'no-store', signal }),
@@ -168,9 +194,14 @@ export const api = {
     request<SignedIn>('/api/auth/register', post(body)),
   login: (body: { email: string; password: string }) => request<SignedIn>('/api/auth/login', post(body)),
   requestCode: (phone: string) => request<Accepted>('/api/auth/otp/request', post({ phone })),
-  verifyCode: (phone: string, code: string) => request<SignedIn>('/api/auth/otp/verify', post({ phone, code })),
-  /** The refresh token is the HttpOnly cookie scoped to /api/auth; nothing in script can read it. */
-  refresh: () => request<SignedIn>('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' }),
+  /** `created`: this sign-in made the account (the number was new to Hearth). */
+  verifyCode: (phone: string, code: string) =>
+    request<SignedIn & { created: boolean }>('/api/auth/otp/verify', post({ phone, code })),
+  /**
+   * The refresh token is the HttpOnly cookie scoped to /api/auth; nothing in script can read it.
+   * Undefined (204) when the browser has no cookie: signed out, which is not an error.
+   */
+  refresh: () => request<SignedIn | undefined>('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' }),
   logout: () => request<void>('/api/auth/logout', { method: 'POST', credentials: 'same-origin' }),
   logoutAll: () => request<void>('/api/auth/logout-all', post(undefined, true)),
   sessions: () => request<Page<DeviceSession>>('/api/auth/sessions', { auth: true, cache: 'no-store' }),
@@ -188,13 +219,26 @@ export const api = {
   confirmVerification: (token: string) => request<void>('/api/auth/verify-email/confirm', post({ token })),
 
   me: () => request<User>('/api/users/me', { auth: true, cache: 'no-store' }),
+  /** Everything Hearth holds about me, as the JSON the export route attaches. */
+  exportMe: () => request<unknown>('/api/users/me/export', { auth: true, cache: 'no-store' }),
+  requestPhoneCode: (phone: string) => request<Accepted>('/api/users/me/phone', post({ phone }, true)),
+  addPhone: (phone: string, code: string) => request<User>('/api/users/me/phone/verify', post({ phone, code }, true)),
+  addEmail: (email: string) => request<User>('/api/users/me/email', post({ email }, true)),
+  setPassword: (password: string) => request<User>('/api/users/me/password', post({ password }, true)),
+  /** Development only: the mail and texts the outbox sender "delivered", newest last. */
+  devOutbox: () => request<{ items: OutboxMessage[] }>('/api/dev/outbox', { cache: 'no-store' }),
   updateMe: (patch: { name?: string | null; timezone?: string | null }) =>
     request<User>('/api/users/me', { method: 'PATCH', json: patch, auth: true }),
   deleteMe: (password?: string) =>
     request<void>('/api/users/me', { method: 'DELETE', json: password ? { password } : {}, auth: true }),
 
   roles: () => request<Page<Role>>('/api/roles', { auth: true, cache: 'no-store' }),
-  createRole: (body: { name: string; description?: string }) => request<Role>('/api/roles', post(body, true)),
+  createRole: (body: { name: string; description?: string; permissions?: Permission[] }) =>
+    request<Role>('/api/roles', post(body, true)),
+  updateRole: (id: string, change: { description?: string | null; permissions?: Permission[] }) =>
+    request<Role>(`/api/roles/${encodeURIComponent(id)}`, { method: 'PATCH', json: change, auth: true }),
+  auditLog: (params: AuditLogQuery) =>
+    request<Page<AuditEvent>>(`/api/admin/audit-log${query(params)}`, { auth: true, cache: 'no-store' }),
   deleteRole: (id: string) => request<void>(`/api/roles/${encodeURIComponent(id)}`, { method: 'DELETE', auth: true }),
   users: (params: UserQuery) =>
     request<Page<User>>(`/api/admin/users${query(params)}`, { auth: true, cache: 'no-store' }),

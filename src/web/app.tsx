@@ -36,7 +36,7 @@ export function App() {
   const waiting = access !== 'public' && (session.status === 'loading' || redirect !== null);
   const View = match?.route.view ?? NotFoundPage;
   return (
-    <Layout>
+    <Layout session={session}>
       {waiting ? (
         <p class="muted" aria-busy="true" data-testid="page-loading">
           Loading…

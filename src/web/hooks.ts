@@ -1,4 +1,4 @@
-import { useCallback, useLayoutEffect, useRef, useState } from 'hono/jsx/dom';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'hono/jsx/dom';
 
 type SetState<T> = (next: T | ((current: T) => T)) => void;
 
@@ -24,4 +24,36 @@ export function useLiveState<T>(initial: T | (() => T)): [T, SetState<T>] {
     if (mounted.current) setValue(next);
   }, []);
   return [value, set];
+}
+
+/**
+ * `useEffect` for effects that must not run twice: opening a socket, fetching
+ * what a screen shows. hono/jsx/dom queues a component's pending effect for the
+ * next animation frame once per DOM update that passes over it, so when two
+ * updates reach it before that frame (an ancestor re-rendered twice, say) the
+ * same effect runs twice, and only the second run's cleanup is kept: a second
+ * socket nobody closes. It also runs an effect whose component was removed
+ * before that frame came, and nothing cleans that up. Here a second run of the
+ * same effect is a no-op that hands back the first run's cleanup, and an effect
+ * of a component already gone does not start. A change of `deps` runs it again.
+ */
+export function useSingleEffect(effect: () => undefined | (() => void), deps: readonly unknown[]): void {
+  const mounted = useRef(false);
+  // Layout effects run (and are cleaned up) synchronously with the DOM update, so this is never stale.
+  useLayoutEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+  // A fresh closure per render; hono/jsx/dom keeps (and may call twice) only the one of a render whose deps changed.
+  let started = false;
+  let cleanup: undefined | (() => void);
+  useEffect(() => {
+    if (!started && mounted.current) {
+      started = true;
+      cleanup = effect();
+    }
+    return cleanup;
+  }, deps);
 }

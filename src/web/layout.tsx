@@ -4,7 +4,7 @@ import { errorMessage } from './components/form';
 import { useLiveState } from './hooks';
 import { Link } from './router';
 import { routes } from './routes';
-import { isAdmin, type Session, signOut, useSession } from './session';
+import { isAdmin, type Session, signOut } from './session';
 
 /** Signed out: sign in and sign up. Signed in: who, Account, Admin for admins, Sign out. */
 function AccountNav({ session }: { session: Session }) {
@@ -69,9 +69,14 @@ function AccountNav({ session }: { session: Session }) {
   );
 }
 
-/** The frame around every screen: header with the nav, the screen, a footer. */
-export function Layout({ children }: { children?: Child }) {
-  const session = useSession();
+/**
+ * The frame around every screen: header with the nav, the screen, a footer.
+ * It takes the session from App instead of subscribing itself: a second
+ * subscriber above the screen would re-render it a second time in the same
+ * frame when the session arrives, and hono/jsx/dom then runs the new screen's
+ * effects twice (two fetches, two room sockets in one tab).
+ */
+export function Layout({ session, children }: { session: Session; children?: Child }) {
   return (
     <div class="shell">
       <a class="skip-link" href="#main">

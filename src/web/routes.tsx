@@ -1,8 +1,10 @@
 import { AccountPage } from './pages/account';
 import { AdminAccessLogsPage } from './pages/admin-access-logs';
+import { AdminAuditLogPage } from './pages/admin-audit-log';
 import { AdminRolesPage } from './pages/admin-roles';
 import { AdminStoragePage } from './pages/admin-storage';
 import { AdminUsersPage } from './pages/admin-users';
+import { DevOutboxPage } from './pages/dev-outbox';
 import { DevicesPage } from './pages/devices';
 import { FilesPage } from './pages/files';
 import { ForgotPasswordPage } from './pages/forgot-password';
@@ -27,6 +29,8 @@ export const routes: readonly Route[] = [
   { path: '/forgot-password', title: 'Reset your password', view: ForgotPasswordPage },
   { path: '/reset-password', title: 'Choose a new password', view: ResetPasswordPage },
   { path: '/verify-email', title: 'Verify your email', view: VerifyEmailPage },
+  /** Development only: the API answers 404 elsewhere, and the page says so. */
+  { path: '/dev/outbox', title: 'Development outbox', view: DevOutboxPage },
   { path: '/account', title: 'Account', view: AccountPage, access: 'user' },
   { path: '/account/devices', title: 'Devices', view: DevicesPage, access: 'user' },
   { path: '/admin/users', title: 'Users', view: AdminUsersPage, access: 'admin' },
@@ -36,4 +40,5 @@ export const routes: readonly Route[] = [
   { path: '/files', title: 'Files', view: FilesPage, access: 'user' },
   { path: '/admin/storage', title: 'Storage', view: AdminStoragePage, access: 'admin' },
   { path: '/admin/access-logs', title: 'Access logs', view: AdminAccessLogsPage, access: 'admin' },
+  { path: '/admin/audit-log', title: 'Audit log', view: AdminAuditLogPage, access: 'admin' },
 ];

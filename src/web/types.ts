@@ -1,6 +1,11 @@
 // Response bodies of the API routes the web app calls, as SPEC §3 and the
 // route schemas (src/features/*/*.routes.ts) define them.
 
+import type { AuditAction } from '../features/audit/audit-actions';
+import type { Permission } from '../features/roles/permissions';
+
+export type { AuditAction, Permission };
+
 export type CheckState = 'ok' | 'fail';
 
 /** `GET /api/health`: 200 when every check is ok, 503 (same body) when one fails. */
@@ -30,6 +35,8 @@ export interface User {
   id: string;
   email: string | null;
   emailVerified: boolean;
+  /** False for accounts made by phone code or an identity provider until they set one. */
+  hasPassword: boolean;
   phone: string | null;
   name: string | null;
   timezone: string | null;
@@ -47,6 +54,16 @@ export interface SignedIn {
   accessToken: string;
   /** Seconds until the access token expires. */
   expiresIn: number;
+}
+
+/** A message the development sender "delivered", from `GET /api/dev/outbox` (development only). */
+export interface OutboxMessage {
+  id: string;
+  channel: 'email' | 'sms';
+  to: string;
+  subject: string | null;
+  body: string;
+  createdAt: string;
 }
 
 /** One signed-in device, from `GET /api/auth/sessions`. */
@@ -69,7 +86,25 @@ export interface Role {
   description: string | null;
   /** `admin` and `user`: they cannot be deleted. */
   builtIn: boolean;
+  /** Catalogue names (src/features/roles/permissions.ts), in catalogue order; `admin` holds them all. */
+  permissions: Permission[];
   createdAt: string;
+}
+
+/** One entry of `GET /api/admin/audit-log`, with the emails of the accounts involved. */
+export interface AuditEvent {
+  id: string;
+  at: string;
+  action: AuditAction;
+  outcome: 'success' | 'failure';
+  actorId: string | null;
+  actorEmail: string | null;
+  targetType: string | null;
+  targetId: string | null;
+  targetEmail: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  details: Record<string, unknown> | null;
 }
 
 /** Every list: SPEC §2. */
@@ -124,6 +159,8 @@ export interface Share {
   token: string;
   /** The public page, `<APP_URL>/s/<token>`. */
   url: string;
+  /** Revoked, expired and used-up links stay listed. */
+  state: 'active' | 'expired' | 'used_up' | 'revoked';
   /** Null: never expires. */
   expiresAt: string | null;
   /** Null: no cap. */
@@ -158,6 +195,10 @@ export interface AccessLogEntry {
   shareId: string | null;
   /** Set when a signed-in user downloaded. */
   userId: string | null;
+  /** Null once the file is deleted (admin list only). */
+  fileName?: string | null;
+  ownerEmail?: string | null;
+  userEmail?: string | null;
   ip: string | null;
   userAgent: string | null;
   bytes: number;

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { jsonRequest, jsonResponse, problemResponses } from '../../lib/openapi';
-import { requireAuth, requireRole } from '../../middleware/auth';
+import { requireAuth, requirePermission } from '../../middleware/auth';
 import { UserSchema } from '../auth/auth.schemas';
 import {
   DeleteAccountSchema,
@@ -108,7 +108,7 @@ export function listUsersRoute<P extends string>(path: P, routeTags: string[]) {
   return createRoute({
     method: 'get',
     path,
-    middleware: [requireAuth(), requireRole('admin')] as const,
+    middleware: [requireAuth(), requirePermission('users.read')] as const,
     tags: routeTags,
     security,
     summary: 'Find users (admin)',

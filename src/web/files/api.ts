@@ -40,6 +40,10 @@ export interface ShareChange {
 export interface AccessLogQuery {
   fileId?: string;
   ownerId?: string;
+  /** Part of the file name. */
+  file?: string;
+  /** Part of the owner's or the downloader's email. */
+  email?: string;
   /** ISO 8601. */
   since?: string;
   cursor?: string;
