@@ -3,10 +3,10 @@ import type { AppEnv } from '../../env';
 import { now } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { createRouter } from '../../lib/openapi';
-import { currentUserId } from '../../middleware/auth';
+import { currentUserId, hasPermission } from '../../middleware/auth';
 import type { Identity } from '../../realtime/room-base';
 import { issueTicket } from '../../realtime/ticket';
-import { findUserById, hasRole } from '../users/users.service';
+import { findUserById } from '../users/users.service';
 import {
   addMemberRoute,
   createRoomRoute,
@@ -33,7 +33,8 @@ import {
   visibleRoom,
 } from './rooms.service';
 
-const isAdmin = (c: Context<AppEnv>) => hasRole(c.var.db, currentUserId(c), 'admin');
+/** Room moderators (`rooms.moderate`) may manage any room and delete anyone's messages. */
+const isAdmin = (c: Context<AppEnv>) => hasPermission(c, 'rooms.moderate');
 
 async function identityOf(c: Context<AppEnv>): Promise<Identity> {
   const user = await findUserById(c.var.db, currentUserId(c));
