@@ -1,23 +1,11 @@
-import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { call, expectProblem, registerUser, type TestUser } from '../../test/worker/helpers';
-import { connect, createRoom, type Frame, openSocket, ticketFor } from '../../test/worker/sockets';
+import { connect, createRoom, type Frame, openSocket, roomOf, runTasksNow, ticketFor } from '../../test/worker/sockets';
 import type { ChatRoom } from './chat-room';
 
 type PresenceFrame = Frame & { member: { userId: string; name: string; connections: number } };
-
-const roomOf = (roomId: string) => env.ROOMS.get(env.ROOMS.idFromName(roomId));
-
-/** Makes every scheduled task of a room due and runs its alarm, as time passing would. */
-async function runTasksNow(roomId: string): Promise<void> {
-  await runInDurableObject(roomOf(roomId), async (_instance: ChatRoom, state) => {
-    state.storage.sql.exec('UPDATE room_tasks SET at = 0');
-    // The test runner removes an alarm it ran, even one the handler set again, so arm one here.
-    await state.storage.setAlarm(Date.now() + 1);
-  });
-  await runDurableObjectAlarm(roomOf(roomId));
-}
 
 const archivedSeqs = async (roomId: string) =>
   (

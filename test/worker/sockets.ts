@@ -1,4 +1,5 @@
-import { exports } from 'cloudflare:workers';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
 import { call, ORIGIN, type TestUser } from './helpers';
 
@@ -96,4 +97,17 @@ export async function connect(user: TestUser, roomId: string, since?: number) {
   const socket = client as SocketClient;
   const welcome = await socket.next('welcome');
   return { socket, welcome };
+}
+
+/** The chat room object of `roomId`. */
+export const roomOf = (roomId: string) => env.ROOMS.get(env.ROOMS.idFromName(roomId));
+
+/** Makes every scheduled task of a room due and runs its alarm (its archive among them), as time passing would. */
+export async function runTasksNow(roomId: string): Promise<void> {
+  await runInDurableObject(roomOf(roomId), async (_instance, state) => {
+    state.storage.sql.exec('UPDATE room_tasks SET at = 0');
+    // The test runner removes an alarm it ran, even one the handler set again, so arm one here.
+    await state.storage.setAlarm(Date.now() + 1);
+  });
+  await runDurableObjectAlarm(roomOf(roomId));
 }

@@ -33,23 +33,21 @@ interface SigningKeys {
  * read's CPU. A rotated `JWT_PRIVATE_JWKS` is a new key here, imported on the
  * first request that carries it.
  */
-const keyCache = new Map<string, SigningKeys>();
+let cached: { raw: string; keys: SigningKeys } | undefined;
 
 function signingKeys(config: Config): SigningKeys {
   const raw = config.secrets.JWT_PRIVATE_JWKS;
-  let keys = keyCache.get(raw);
-  if (keys) return keys;
+  if (cached?.raw === raw) return cached.keys;
   const jwks = parsePrivateJwks(raw);
   const [current] = jwks;
   if (!current) throw new Error('no signing key');
-  keys = {
+  const keys: SigningKeys = {
     signing: { kid: current.kid, key: importJWK(current, ALGORITHM) as Promise<CryptoKey> },
     verifying: new Map(),
     jwks,
   };
-  // Old secrets are dropped rather than kept: after a rotation only the current text is wanted.
-  keyCache.clear();
-  keyCache.set(raw, keys);
+  // One entry: after a rotation only the current text is wanted.
+  cached = { raw, keys };
   return keys;
 }
 

@@ -1,16 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, desc, eq, gte, lte, or, type SQL, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/sqlite-core';
-import type { Database } from '../../db/client';
-import { containsText } from '../../db/contains-text';
-import { accessLogs as accessLogTable, files, storageUsage, users } from '../../db/schema';
+import { desc, eq, sql } from 'drizzle-orm';
+import { files, storageUsage, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import { createRouter, IdParam, jsonResponse, problemResponses } from '../../lib/openapi';
-import { keyset, MAX_PAGE_SIZE, type Page, toPage } from '../../lib/pagination';
+import { MAX_PAGE_SIZE } from '../../lib/pagination';
 import { requireAuth, requirePermission } from '../../middleware/auth';
 import { audit } from '../audit/audit.service';
 import type { Permission } from '../roles/permissions';
-import { type AccessLogFilter, type AccessLogRow, toPublicAccessLog } from './access-log.service';
+import { listAdminAccessLogs, toPublicAccessLog } from './access-log.service';
 import { toPublicFile } from './files.service';
 
 const tags = ['Admin'];
@@ -91,56 +88,6 @@ const AccessLogItemSchema = z
     status: z.number().int(),
   })
   .openapi('AdminAccessLogEntry');
-
-interface AdminAccessLogFilter extends AccessLogFilter {
-  /** Part of the file name, any case. */
-  file?: string;
-  /** Part of the owner's or the downloader's email, any case. */
-  email?: string;
-}
-
-interface AdminAccessLogRow {
-  log: AccessLogRow;
-  fileName: string | null;
-  ownerEmail: string | null;
-  userEmail: string | null;
-}
-
-const owner = alias(users, 'owner');
-const downloader = alias(users, 'downloader');
-
-/**
- * Every download with the names a person reads, in one query: the file's name
- * and the owner's and downloader's emails are joined in, and the filters match
- * them, so nobody has to paste ids. Entries outlive their file and accounts; the
- * names are then null.
- */
-async function listAdminAccessLogs(db: Database, filter: AdminAccessLogFilter): Promise<Page<AdminAccessLogRow>> {
-  const keys = keyset(accessLogTable.id, filter);
-  const conditions: (SQL | undefined)[] = [
-    filter.fileId ? eq(accessLogTable.fileId, filter.fileId) : undefined,
-    filter.shareId ? eq(accessLogTable.shareId, filter.shareId) : undefined,
-    filter.userId ? eq(accessLogTable.userId, filter.userId) : undefined,
-    filter.ownerId ? eq(accessLogTable.ownerId, filter.ownerId) : undefined,
-    filter.since ? gte(accessLogTable.at, filter.since) : undefined,
-    filter.until ? lte(accessLogTable.at, filter.until) : undefined,
-    filter.file ? containsText(files.nameKey, filter.file) : undefined,
-    filter.email
-      ? or(containsText(owner.email, filter.email), containsText(downloader.email, filter.email))
-      : undefined,
-    keys.where,
-  ];
-  const rows = await db
-    .select({ log: accessLogTable, fileName: files.name, ownerEmail: owner.email, userEmail: downloader.email })
-    .from(accessLogTable)
-    .leftJoin(files, eq(files.id, accessLogTable.fileId))
-    .leftJoin(owner, eq(owner.id, accessLogTable.ownerId))
-    .leftJoin(downloader, eq(downloader.id, accessLogTable.userId))
-    .where(and(...conditions))
-    .orderBy(keys.orderBy)
-    .limit(keys.limit);
-  return toPage(rows, filter, (row) => row.log.id);
-}
 
 const accessLogs = createRoute({
   method: 'get',

@@ -25,6 +25,7 @@ import {
   assertCanManage,
   createRoom,
   deleteRoom,
+  displayName,
   listRooms,
   removeMember,
   roomObject,
@@ -41,7 +42,7 @@ async function identityOf(c: Context<AppEnv>): Promise<Identity> {
   if (!user) throw new AppError('unauthorized', 'Sign in again.');
   return {
     userId: user.id,
-    name: user.name ?? user.email?.split('@')[0] ?? 'Someone',
+    name: displayName(user),
     sessionId: c.var.sessionId ?? '',
     isAdmin: await isAdmin(c),
   };

@@ -7,6 +7,7 @@ import { AppError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { keyset, type Page, type PageQuery, toPage } from '../../lib/pagination';
 import type { Identity } from '../../realtime/room-base';
+import { parsePermissions, permissionsColumn } from '../roles/user-permissions';
 
 export type RoomRow = typeof rooms.$inferSelect;
 type Role = 'owner' | 'member';
@@ -137,15 +138,15 @@ export async function removeMember(db: Database, env: Env, roomId: string, userI
 }
 
 export interface Admission {
-  identity: Omit<Identity, 'isAdmin'>;
+  identity: Identity;
   room: { id: string; ownerId: string };
 }
 
 /**
  * Checked at the moment a socket opens, not when its ticket was issued: the
  * session must still be live, the account active and the user still a member
- * of the room. One query reads all three. 401 when the session is over, 403
- * when the user may no longer be in the room.
+ * of the room. One query reads all three, and the user's permissions. 401
+ * when the session is over, 403 when the user may no longer be in the room.
  */
 export async function admitToRoom(
   db: Database,
@@ -161,6 +162,7 @@ export async function admitToRoom(
       expiresAt: sessions.expiresAt,
       ownerId: rooms.ownerId,
       memberRole: roomMembers.role,
+      permissions: permissionsColumn(users.id),
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -175,7 +177,13 @@ export async function admitToRoom(
     throw new AppError('forbidden', 'You are no longer in this room.');
   }
   return {
-    identity: { userId: ticket.userId, name: displayName(row), sessionId: ticket.sessionId },
+    identity: {
+      userId: ticket.userId,
+      name: displayName(row),
+      sessionId: ticket.sessionId,
+      // Moderators (rooms.moderate) may delete anyone's messages over the socket too.
+      isAdmin: parsePermissions(row.permissions).has('rooms.moderate'),
+    },
     room: { id: ticket.target, ownerId: row.ownerId },
   };
 }

@@ -3,11 +3,10 @@ import type { Env } from '../../env';
 import { now } from '../../lib/clock';
 import { readConfig } from '../../lib/config';
 import { AppError, problemResponse } from '../../lib/errors';
+import { logRequest } from '../../middleware/request-log';
 import { requestIdFor, withResponseHeaders } from '../../middleware/response-headers';
-import type { Identity } from '../../realtime/room-base';
 import { ADMISSION_HEADER, type AdmissionTicket } from '../../realtime/room-base';
 import { readTicket } from '../../realtime/ticket';
-import { loadPermissions } from '../roles/user-permissions';
 import { admitToRoom, roomObject } from './rooms.service';
 
 const ROOM_SOCKET = /^\/api\/rooms\/([^/]+)\/ws$/;
@@ -26,6 +25,7 @@ export async function handleRoomUpgrade(request: Request, env: Env): Promise<Res
   const url = new URL(request.url);
   const match = ROOM_SOCKET.exec(url.pathname);
   if (!match?.[1]) return null;
+  const started = performance.now();
   const requestId = requestIdFor(request);
   let response: Response;
   try {
@@ -39,7 +39,7 @@ export async function handleRoomUpgrade(request: Request, env: Env): Promise<Res
       requestId,
     );
   }
-  console.log(JSON.stringify({ level: 'info', msg: 'socket', path: url.pathname, status: response.status, requestId }));
+  logRequest({ method: request.method, path: url.pathname, status: response.status, started, requestId, userId: null });
   return withResponseHeaders(response, requestId);
 }
 
@@ -61,15 +61,16 @@ async function upgrade(request: Request, env: Env, url: URL, rawRoomId: string):
   if (!ticket || !forThisRoom) {
     throw new AppError('unauthorized', 'This ticket is not valid for this room, or it has expired.');
   }
-  const db = createDb(env.DB);
-  const admission = await admitToRoom(db, ticket, at);
-  // Moderators (rooms.moderate) may delete anyone's messages over the socket too.
-  const isAdmin = (await loadPermissions(db, ticket.userId)).has('rooms.moderate');
-  const identity: Identity = { ...admission.identity, isAdmin };
+  const admission = await admitToRoom(createDb(env.DB), ticket, at);
   const since = url.searchParams.get('since');
   const forwarded = new URL('https://room.internal/connect');
   if (since !== null) forwarded.searchParams.set('since', since);
-  const details: AdmissionTicket = { identity, room: admission.room, nonce: ticket.nonce, expiresAt: ticket.expiresAt };
+  const details: AdmissionTicket = {
+    identity: admission.identity,
+    room: admission.room,
+    nonce: ticket.nonce,
+    expiresAt: ticket.expiresAt,
+  };
   // A fresh request: nothing the client sent reaches the object but the upgrade itself.
   const response = await roomObject(env, ticket.target).fetch(forwarded.toString(), {
     headers: { upgrade: 'websocket', [ADMISSION_HEADER]: JSON.stringify(details) },

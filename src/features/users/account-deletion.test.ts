@@ -1,19 +1,8 @@
-import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { call, registerUser, type TestUser, uploadFileOk } from '../../../test/worker/helpers';
-import { connect, createRoom } from '../../../test/worker/sockets';
-
-const roomOf = (roomId: string) => env.ROOMS.get(env.ROOMS.idFromName(roomId));
-
-/** Runs a room's due tasks now (its archive among them), as time passing would. */
-async function archiveNow(roomId: string): Promise<void> {
-  await runInDurableObject(roomOf(roomId), async (_instance, state) => {
-    state.storage.sql.exec('UPDATE room_tasks SET at = 0');
-    await state.storage.setAlarm(Date.now() + 1);
-  });
-  await runDurableObjectAlarm(roomOf(roomId));
-}
+import { connect, createRoom, roomOf, runTasksNow } from '../../../test/worker/sockets';
 
 async function say(user: TestUser, roomId: string, texts: string[]) {
   const { socket } = await connect(user, roomId);
@@ -48,8 +37,8 @@ describe('deleting an account deletes its chat messages everywhere', () => {
     const adaInAttic = await say(ada, attic.id, ['attic whisper']);
     adaInAttic.close();
     const bobsOwn = await say(bob, lounge.id, ['bob stays']);
-    await archiveNow(lounge.id);
-    await archiveNow(attic.id);
+    await runTasksNow(lounge.id);
+    await runTasksNow(attic.id);
     // Ada left the attic after writing there: her message must go all the same.
     expect((await call(`/api/rooms/${attic.id}/leave`, { method: 'POST', token: ada.accessToken })).status).toBe(204);
     expect(await archiveRows(lounge.id)).toContain('secret plan alpha');
@@ -65,8 +54,8 @@ describe('deleting an account deletes its chat messages everywhere', () => {
     expect(deletedFrames.map((frame) => frame.seq).sort()).toEqual([1, 2]);
     expect((await adaInLounge.closed).code).toBe(1008);
 
-    await archiveNow(lounge.id);
-    await archiveNow(attic.id);
+    await runTasksNow(lounge.id);
+    await runTasksNow(attic.id);
     for (const roomId of [lounge.id, attic.id]) {
       for (const stored of [await objectRows(roomId), await archiveRows(roomId)]) {
         for (const trace of ['secret plan', 'attic whisper', ada.id, 'Adaline', ada.email]) {
@@ -99,7 +88,7 @@ describe('GET /api/users/me/export', () => {
     expect(share.status).toBe(201);
     const room = await createRoom(ada, 'private', 'Ada only');
     (await say(ada, room.id, ['for the record'])).close();
-    await archiveNow(room.id);
+    await runTasksNow(room.id);
 
     const res = await call('/api/users/me/export', { token: ada.accessToken });
     expect(res.status).toBe(200);

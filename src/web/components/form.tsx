@@ -175,6 +175,35 @@ export function PhoneField({ error }: { error?: string }) {
 }
 
 /**
+ * A password being chosen: `new-password` so managers offer to generate and
+ * save one, and the length rule said before it is broken.
+ */
+export function NewPasswordField({
+  label = 'New password',
+  name = 'password',
+  hint = 'At least 8 characters. A few unrelated words make a strong one.',
+  error,
+}: {
+  label?: string;
+  name?: string;
+  hint?: string;
+  error?: string;
+}) {
+  return (
+    <Field
+      label={label}
+      name={name}
+      type="password"
+      autocomplete="new-password"
+      required
+      minlength={8}
+      hint={hint}
+      error={error}
+    />
+  );
+}
+
+/**
  * A texted 6-digit code: the numeric keyboard on phones, and `one-time-code`
  * so the system offers the code from the message. Render it under its own
  * `key`, apart from the phone field, or the renderer reuses that input (and

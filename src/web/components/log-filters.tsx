@@ -89,3 +89,21 @@ export function ClientCell(props: { ip: string | null; userAgent: string | null 
     </td>
   );
 }
+
+/** `01m80rfe…4xymjs9`: ids start with their time, so both ends are kept. */
+export const shortId = (id: string) => (id.length > 14 ? `${id.slice(0, 6)}…${id.slice(-6)}` : id);
+
+/** A name or email that narrows the list to itself when clicked. */
+export function PickFilter(props: { text: string; label: string; onPick: () => void; testid: string }) {
+  return (
+    <button
+      type="button"
+      class="link-button"
+      title={`${props.label} ${props.text}`}
+      onClick={props.onPick}
+      data-testid={props.testid}
+    >
+      {props.text}
+    </button>
+  );
+}

@@ -6,6 +6,7 @@ import {
   CodeField,
   Field,
   FormError,
+  NewPasswordField,
   Notice,
   PhoneField,
   phoneOf,
@@ -198,13 +199,8 @@ function PasswordSection() {
           required
           error={form.fields.currentPassword}
         />
-        <Field
-          label="New password"
+        <NewPasswordField
           name="newPassword"
-          type="password"
-          autocomplete="new-password"
-          required
-          minlength={8}
           hint="At least 8 characters. Your other devices will be signed out."
           error={form.fields.newPassword}
         />
@@ -307,16 +303,7 @@ function SetPasswordSection({ user }: { user: User }) {
         <FormError error={form.error} />
         {/* A hidden username lets password managers file the new password under the right account. */}
         <input type="email" name="username" autocomplete="username" value={user.email ?? ''} hidden readonly />
-        <Field
-          label="New password"
-          name="password"
-          type="password"
-          autocomplete="new-password"
-          required
-          minlength={8}
-          hint="At least 8 characters. A few unrelated words make a strong one."
-          error={form.fields.password}
-        />
+        <NewPasswordField error={form.fields.password} />
         <SubmitButton busy={form.busy} testid="set-password-submit">
           Set password
         </SubmitButton>

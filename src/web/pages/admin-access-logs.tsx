@@ -6,6 +6,8 @@ import {
   filterAddress,
   filtersFrom,
   fromLocalInput,
+  PickFilter,
+  shortId,
   TimeFilter,
 } from '../components/log-filters';
 import { ListFooter, usePagedList } from '../components/paged-list';
@@ -23,24 +25,6 @@ const TEXT_FILTERS = [
   { name: 'file', label: 'File name', placeholder: 'Part of the file name', testid: 'filter-file' },
   { name: 'email', label: 'Email', placeholder: 'Owner’s or downloader’s email', testid: 'filter-email' },
 ] as const;
-
-/** `01m80rfe…4xymjs9`: ids start with their time, so both ends are kept. */
-const shortId = (id: string) => (id.length > 14 ? `${id.slice(0, 6)}…${id.slice(-6)}` : id);
-
-/** A name or email that narrows the list to itself when clicked. */
-function PickFilter(props: { text: string; label: string; onPick: () => void; testid: string }) {
-  return (
-    <button
-      type="button"
-      class="link-button"
-      title={`${props.label} ${props.text}`}
-      onClick={props.onPick}
-      data-testid={props.testid}
-    >
-      {props.text}
-    </button>
-  );
-}
 
 function viaText(entry: AccessLogEntry): string {
   if (entry.shareId) return 'Share link';

@@ -8,6 +8,8 @@ import {
   filterAddress,
   filtersFrom,
   fromLocalInput,
+  PickFilter,
+  shortId,
   TimeFilter,
 } from '../components/log-filters';
 import { ListFooter, usePagedList } from '../components/paged-list';
@@ -19,9 +21,6 @@ const PATH = '/admin/audit-log';
 const FILTERS = ['email', 'action', 'outcome', 'since', 'until'] as const;
 type FilterName = (typeof FILTERS)[number];
 type Filters = Partial<Record<FilterName, string>>;
-
-/** `01m80rfe…4xymjs9`: ids start with their time, so both ends are kept. */
-const shortId = (id: string) => (id.length > 14 ? `${id.slice(0, 6)}…${id.slice(-6)}` : id);
 
 const isAction = (value: string | undefined): value is AuditAction =>
   value !== undefined && (auditActions as readonly string[]).includes(value);
@@ -45,19 +44,8 @@ function Party(props: {
   onPick: (email: string) => void;
 }) {
   const { email, id, type, none, onPick } = props;
-  if (email) {
-    return (
-      <button
-        type="button"
-        class="link-button"
-        title={`Show events about ${email}`}
-        onClick={() => onPick(email)}
-        data-testid="pick-email"
-      >
-        {email}
-      </button>
-    );
-  }
+  if (email)
+    return <PickFilter text={email} label="Show events about" onPick={() => onPick(email)} testid="pick-email" />;
   if (!id) return <span class="muted">{none}</span>;
   return (
     <span class="mono" title={id}>

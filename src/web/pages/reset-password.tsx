@@ -1,5 +1,5 @@
 import { api } from '../api';
-import { Field, FormError, Notice, SubmitButton, useForm } from '../components/form';
+import { FormError, NewPasswordField, Notice, SubmitButton, useForm } from '../components/form';
 import { useLiveState } from '../hooks';
 import { Link, useSearchParams } from '../router';
 import { forgetSession, getSession } from '../session';
@@ -48,16 +48,7 @@ export function ResetPasswordPage() {
               <Link href="/forgot-password">Ask for a new link</Link>
             </p>
           )}
-          <Field
-            label="New password"
-            name="password"
-            type="password"
-            autocomplete="new-password"
-            required
-            minlength={8}
-            hint="At least 8 characters. A few unrelated words make a strong one."
-            error={form.fields.password}
-          />
+          <NewPasswordField error={form.fields.password} />
           <SubmitButton busy={form.busy}>Change password</SubmitButton>
         </form>
       </>

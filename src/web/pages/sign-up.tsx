@@ -1,5 +1,5 @@
 import { api } from '../api';
-import { Field, FormError, SubmitButton, textOf, useForm } from '../components/form';
+import { Field, FormError, NewPasswordField, SubmitButton, textOf, useForm } from '../components/form';
 import { Link, useSearchParams } from '../router';
 import { acceptSignIn } from '../session';
 
@@ -33,16 +33,7 @@ export function SignUpPage() {
             <Link href="/forgot-password">reset your password</Link>.
           </p>
         )}
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autocomplete="new-password"
-          required
-          minlength={8}
-          hint="At least 8 characters. A few unrelated words make a strong one."
-          error={form.fields.password}
-        />
+        <NewPasswordField label="Password" error={form.fields.password} />
         <SubmitButton busy={form.busy}>Create account</SubmitButton>
       </form>
       <p class="form-links">
