@@ -331,4 +331,49 @@ describe('chat rooms', () => {
     expect(carolsRooms.items).toContainEqual(expect.objectContaining({ name: 'Dee and Carol', role: 'member' }));
     expect(errors.filter((error) => !/\b40[14]\b/.test(error))).toEqual([]);
   }, 90_000);
+
+  it('should open one socket and fetch the room and the files once per page load, over repeated loads', async () => {
+    const { page, errors } = await browser.open('/');
+    await signInAs(page, browser.baseUrl, uniquePhone('+4477005'), 'Reloader');
+    await page.getByTestId('nav-rooms').click();
+    await page.getByTestId('field-name').fill(`Reload room ${Date.now().toString(36)}`);
+    await page.getByTestId('create-room-submit').click();
+    await connected(page);
+    const roomPath = new URL(page.url()).pathname;
+
+    const seen: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname.startsWith('/api/')) seen.push(`${request.method()} ${url.pathname}`);
+    });
+    const sockets: string[] = [];
+    page.on('websocket', (socket) => sockets.push(socket.url()));
+    const count = (line: string) => seen.filter((entry) => entry === line).length;
+
+    for (let load = 1; load <= 8; load++) {
+      seen.length = 0;
+      sockets.length = 0;
+      await page.reload();
+      await connected(page);
+      await page.locator('[data-testid="chat-online-count"]', { hasText: '1' }).waitFor();
+      // Anything a second mount would start has had time to start.
+      await sleep(400);
+      expect(count(`POST ${roomPath.replace('/rooms/', '/api/rooms/')}/ticket`), `load ${load}`).toBe(1);
+      expect(count(`GET ${roomPath.replace('/rooms/', '/api/rooms/')}`), `load ${load}`).toBe(1);
+      expect(sockets, `load ${load}`).toHaveLength(1);
+      await expect(page.getByTestId('chat-member').allTextContents()).resolves.not.toContainEqual(
+        expect.stringMatching(/tabs/),
+      );
+    }
+
+    await page.getByTestId('nav-files').click();
+    for (let load = 1; load <= 4; load++) {
+      seen.length = 0;
+      await page.reload();
+      await page.getByTestId('files-page').waitFor();
+      await sleep(400);
+      expect(count('GET /api/files'), `files load ${load}`).toBe(1);
+    }
+    expect(errors).toEqual([]);
+  }, 90_000);
 });

@@ -1,5 +1,4 @@
-import { useEffect } from 'hono/jsx/dom';
-import { useLiveState } from '../hooks';
+import { useLiveState, useSingleEffect } from '../hooks';
 import { ChatClient, type ChatState } from './client';
 
 /**
@@ -10,7 +9,7 @@ export function useChat(roomId: string, enabled: boolean): { client: ChatClient 
   const [client, setClient] = useLiveState<ChatClient | null>(null);
   const [state, setState] = useLiveState<ChatState | null>(null);
 
-  useEffect(() => {
+  useSingleEffect(() => {
     if (!enabled) return;
     const chat = new ChatClient(roomId);
     const unsubscribe = chat.subscribe(() => setState(chat.state));

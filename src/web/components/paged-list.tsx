@@ -1,6 +1,6 @@
-import { useEffect, useRef } from 'hono/jsx/dom';
+import { useRef } from 'hono/jsx/dom';
 import { type ApiError, asApiError } from '../api';
-import { useLiveState } from '../hooks';
+import { useLiveState, useSingleEffect } from '../hooks';
 import type { Page } from '../types';
 import { errorMessage } from './form';
 
@@ -40,8 +40,9 @@ export function usePagedList<T>(fetchPage: (cursor?: string) => Promise<Page<T>>
     }
   };
 
-  useEffect(() => {
+  useSingleEffect(() => {
     void load();
+    return undefined;
   }, deps);
 
   return {

@@ -10,7 +10,7 @@ import { RoomSettings } from '../components/chat-settings';
 import { ChatStatus } from '../components/chat-status';
 import { useConfirm } from '../components/confirm';
 import { errorMessage, FormError, useAction } from '../components/form';
-import { useLiveState } from '../hooks';
+import { useLiveState, useSingleEffect } from '../hooks';
 import { Link, navigate, type RouteParams } from '../router';
 import { isAdmin, useSession } from '../session';
 import type { Room } from '../types';
@@ -150,7 +150,7 @@ export function RoomPage({ params }: { params: RouteParams }) {
   const id = params.id ?? '';
   const [state, setState] = useLiveState<State>({ kind: 'loading' });
 
-  useEffect(() => {
+  useSingleEffect(() => {
     let live = true;
     setState({ kind: 'loading' });
     roomsApi.get(id).then(
