@@ -97,6 +97,11 @@ export class ChatRoom extends RoomBase {
     );
   }
 
+  /** The worker changed the room (a new owner): later checks over the socket use it at once. */
+  updateRoom(room: RoomInfo): void {
+    this.onAdmit(room);
+  }
+
   private room(): RoomInfo | null {
     const row = this.sql.exec<{ value: string }>("SELECT value FROM room_meta WHERE key = 'room'").toArray()[0];
     return row ? (JSON.parse(row.value) as RoomInfo) : null;

@@ -11,6 +11,7 @@ import { ForgotPasswordPage } from './pages/forgot-password';
 import { HomePage } from './pages/home';
 import { ResetPasswordPage } from './pages/reset-password';
 import { RoomPage } from './pages/room';
+import { RoomInvitePage } from './pages/room-invite';
 import { RoomsPage } from './pages/rooms';
 import { SignInPage } from './pages/sign-in';
 import { SignUpPage } from './pages/sign-up';
@@ -36,6 +37,7 @@ export const routes: readonly Route[] = [
   { path: '/admin/users', title: 'Users', view: AdminUsersPage, access: 'admin' },
   { path: '/admin/roles', title: 'Roles', view: AdminRolesPage, access: 'admin' },
   { path: '/rooms', title: 'Rooms', view: RoomsPage, access: 'user' },
+  { path: '/rooms/invite', title: 'Room invite', view: RoomInvitePage, access: 'user' },
   { path: '/rooms/:id', title: 'Room', view: RoomPage, access: 'user' },
   { path: '/files', title: 'Files', view: FilesPage, access: 'user' },
   { path: '/admin/storage', title: 'Storage', view: AdminStoragePage, access: 'admin' },

@@ -316,19 +316,46 @@ describe('chat rooms', () => {
     await page.locator(`[data-testid="room-row"][data-room-id="${room.id}"]`).getByTestId('room-join').waitFor();
     socket.socket.close();
 
-    // A private room: its owner adds someone by user id, and it shows up in their list.
-    const carolId = (await carol.call<{ id: string }>('GET', '/api/users/me')).id;
+    // A private room: its owner invites by email (the answer never says whether the address has an account)
+    // and by link; Carol opens the link and is in.
     await page.getByTestId('field-name').fill('Dee and Carol');
     await page.locator('input[name="visibility"][value="private"]').check();
     await page.getByTestId('create-room-submit').click();
     await connected(page);
     await expect(page.getByTestId('room-visibility').textContent()).resolves.toBe('private');
-    await page.getByTestId('room-settings-toggle').click();
-    await page.getByTestId('field-userId').fill(carolId);
-    await page.getByTestId('room-add-member').click();
-    await page.getByTestId('member-added').waitFor();
-    const carolsRooms = await carol.call<{ items: { name: string; role: string }[] }>('GET', '/api/rooms');
-    expect(carolsRooms.items).toContainEqual(expect.objectContaining({ name: 'Dee and Carol', role: 'member' }));
+    await page.getByTestId('room-members-toggle').click();
+    await page.getByTestId('room-members').getByLabel('Their email').pressSequentially('nobody-here@example.com');
+    await page.getByTestId('room-invite-email').click();
+    await page.getByTestId('room-invite-sent').filter({ hasText: 'nobody-here@example.com' }).waitFor();
+    await page.getByTestId('room-invite-create').click();
+    const link = await page.getByTestId('room-invite-link').inputValue();
+    expect(link).toContain('/rooms/invite?token=');
+    const token = new URL(link).searchParams.get('token') ?? '';
+    await carol.call('POST', '/api/rooms/invites/accept', { token });
+    const carolsRooms = await carol.call<{ items: { id: string; name: string; role: string }[] }>('GET', '/api/rooms');
+    const privateRoom = carolsRooms.items.find((item) => item.name === 'Dee and Carol');
+    expect(privateRoom).toMatchObject({ role: 'member' });
+
+    // The owner sees Carol among the members, hands the room to her, and is then a member without the controls.
+    await page.reload();
+    await connected(page);
+    await page.getByTestId('room-members-toggle').click();
+    const carolRow = page.locator('[data-testid="room-member"]', { hasText: 'Carol' });
+    await carolRow.getByTestId('room-member-make-owner').click();
+    await page.getByTestId('confirm').click();
+    await page.locator('[data-testid="room-member"]', { hasText: 'Carol' }).getByTestId('room-member-role').waitFor();
+    await page.getByTestId('room-leave').waitFor();
+    await expect(page.getByTestId('room-settings').count()).resolves.toBe(0);
+    await expect(page.getByTestId('room-member-remove').count()).resolves.toBe(0);
+    const handedOver = await carol.call<{ ownerId: string; role: string }>('GET', `/api/rooms/${privateRoom?.id}`);
+    expect(handedOver.role).toBe('owner');
+
+    // Carol, now the owner, removes Dee: Dee's socket closes at once and the page says so.
+    const deeRow = (
+      await carol.call<{ items: { userId: string; name: string }[] }>('GET', `/api/rooms/${privateRoom?.id}/members`)
+    ).items.find((member) => member.name === 'Dee');
+    await carol.call('DELETE', `/api/rooms/${privateRoom?.id}/members/${deeRow?.userId}`);
+    await page.locator('[data-testid="chat-status"][data-state="ended"]').waitFor();
     expect(errors.filter((error) => !/\b40[14]\b/.test(error))).toEqual([]);
   }, 90_000);
 
@@ -376,4 +403,33 @@ describe('chat rooms', () => {
     }
     expect(errors).toEqual([]);
   }, 90_000);
+
+  it('should take a signed-out person from an invite link through sign-in into the private room', async () => {
+    const owner = await apiUser(browser.baseUrl, uniquePhone('+4477006'), 'Owen');
+    const room = await owner.call<{ id: string }>('POST', '/api/rooms', { name: 'Invite only', visibility: 'private' });
+    const invite = await owner.call<{ url: string }>('POST', `/api/rooms/${room.id}/invite-link`);
+    const link = new URL(invite.url);
+
+    const { page, errors } = await browser.open(link.pathname + link.search);
+    await page.waitForURL(/\/sign-in\?next=/);
+    const phone = uniquePhone('+4477007');
+    await page.getByTestId('switch-method').click();
+    await page.getByTestId('field-phone').pressSequentially(phone);
+    await page.getByTestId('send-code').click();
+    await page.getByTestId('code-sent').waitFor();
+    const [, code] = await waitForMessage(browser.baseUrl, phone, /(\d{6})/);
+    await page.keyboard.type(code ?? '');
+    await page.getByTestId('verify-code').click();
+
+    await page.waitForURL(`**/rooms/${room.id}`);
+    await connected(page);
+    await expect(page.getByTestId('room-name').textContent()).resolves.toBe('Invite only');
+    await page.getByTestId('room-members-toggle').click();
+    await page.locator('[data-testid="room-member"]', { hasText: 'Owen' }).getByTestId('room-member-role').waitFor();
+
+    // A link that was tampered with says so, and leads back to the rooms.
+    await page.goto(`/rooms/invite?token=${encodeURIComponent(`${link.searchParams.get('token')}x`)}`);
+    await page.getByTestId('room-invite-error').filter({ hasText: 'invalid or has expired' }).waitFor();
+    expect(errors.filter((error) => !/\b40[01]\b/.test(error))).toEqual([]);
+  }, 60_000);
 });

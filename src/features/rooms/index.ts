@@ -7,17 +7,23 @@ import { currentUserId, hasPermission } from '../../middleware/auth';
 import type { Identity } from '../../realtime/room-base';
 import { issueTicket } from '../../realtime/ticket';
 import { findUserById } from '../users/users.service';
+import { createInvite, emailInvite, readInvite } from './invites';
 import {
+  acceptInviteRoute,
   addMemberRoute,
   createRoomRoute,
   deleteMessageRoute,
   deleteRoomRoute,
   getRoomRoute,
   historyRoute,
+  inviteLinkRoute,
   joinRoomRoute,
   leaveRoomRoute,
+  listMembersRoute,
   listRoomsRoute,
+  removeMemberRoute,
   ticketRoute,
+  transferRoute,
   updateRoomRoute,
 } from './rooms.routes';
 import {
@@ -26,10 +32,13 @@ import {
   createRoom,
   deleteRoom,
   displayName,
+  findRoom,
+  listMembers,
   listRooms,
   removeMember,
   roomObject,
   toPublicRoom,
+  transferOwnership,
   updateRoom,
   visibleRoom,
 } from './rooms.service';
@@ -72,13 +81,69 @@ export const roomRoutes = createRouter()
     await deleteRoom(c.var.db, c.env, visible.room.id);
     return c.body(null, 204);
   })
+  .openapi(listMembersRoute, async (c) => {
+    const visible = await visibleRoom(c.var.db, currentUserId(c), c.req.valid('param').id);
+    if (visible.role === null && !(await isAdmin(c)))
+      throw new AppError('not_found', 'Join the room to see who is in it.');
+    return c.json(await listMembers(c.var.db, visible.room.id, c.req.valid('query')), 200);
+  })
   .openapi(addMemberRoute, async (c) => {
+    const inviterId = currentUserId(c);
+    const visible = await visibleRoom(c.var.db, inviterId, c.req.valid('param').id);
+    assertCanManage(visible, await isAdmin(c));
+    const body = c.req.valid('json');
+    if ('email' in body) {
+      const link = createInvite(c.var.config, visible.room.id, now().getTime());
+      const inviter = await findUserById(c.var.db, inviterId);
+      await emailInvite(c.env, c.var.config, c.var.db, {
+        roomName: visible.room.name,
+        inviterId,
+        inviterName: inviter ? displayName(inviter) : 'Someone',
+        email: body.email,
+        link,
+      });
+      return c.json({ invited: body.email, expiresAt: link.expiresAt }, 202);
+    }
+    if (!(await findUserById(c.var.db, body.userId))) throw new AppError('not_found', 'No such user.');
+    await addMember(c.var.db, visible.room.id, body.userId);
+    return c.json(toPublicRoom(visible.room, visible.role), 201);
+  })
+  .openapi(removeMemberRoute, async (c) => {
+    const { id, userId } = c.req.valid('param');
+    const visible = await visibleRoom(c.var.db, currentUserId(c), id);
+    assertCanManage(visible, await isAdmin(c));
+    if (userId === visible.room.ownerId) {
+      throw new AppError('conflict', 'The owner cannot be removed; transfer the room to someone else first.');
+    }
+    if (!(await removeMember(c.var.db, c.env, visible.room.id, userId, 'You were removed from this room'))) {
+      throw new AppError('not_found', 'They are not a member of this room.');
+    }
+    return c.body(null, 204);
+  })
+  .openapi(transferRoute, async (c) => {
     const visible = await visibleRoom(c.var.db, currentUserId(c), c.req.valid('param').id);
     assertCanManage(visible, await isAdmin(c));
     const { userId } = c.req.valid('json');
-    if (!(await findUserById(c.var.db, userId))) throw new AppError('not_found', 'No such user.');
-    await addMember(c.var.db, visible.room.id, userId);
-    return c.json(toPublicRoom(visible.room, visible.role), 201);
+    if (userId === visible.room.ownerId) throw new AppError('conflict', 'They already own this room.');
+    const room = await transferOwnership(c.var.db, c.env, visible.room.id, visible.room.ownerId, userId);
+    const role = visible.role === null ? null : currentUserId(c) === userId ? 'owner' : 'member';
+    return c.json(toPublicRoom(room, role), 200);
+  })
+  .openapi(inviteLinkRoute, async (c) => {
+    const visible = await visibleRoom(c.var.db, currentUserId(c), c.req.valid('param').id);
+    assertCanManage(visible, await isAdmin(c));
+    c.header('Cache-Control', 'no-store');
+    return c.json(createInvite(c.var.config, visible.room.id, now().getTime()), 201);
+  })
+  .openapi(acceptInviteRoute, async (c) => {
+    const userId = currentUserId(c);
+    const roomId = readInvite(c.var.config, c.req.valid('json').token, now().getTime());
+    // The invite stands in for the membership a private room asks for; a deleted room is a 404.
+    const room = await findRoom(c.var.db, roomId);
+    if (!room) throw new AppError('not_found', 'This room no longer exists.');
+    await addMember(c.var.db, room.id, userId);
+    const { role } = await visibleRoom(c.var.db, userId, room.id);
+    return c.json(toPublicRoom(room, role), 200);
   })
   .openapi(joinRoomRoute, async (c) => {
     const userId = currentUserId(c);

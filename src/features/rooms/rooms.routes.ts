@@ -1,37 +1,21 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { IdParam, jsonRequest, jsonResponse, problemResponses } from '../../lib/openapi';
-import { PageQuerySchema } from '../../lib/pagination';
+import { PageQuerySchema, pageSchema } from '../../lib/pagination';
 import { requireAuth } from '../../middleware/auth';
+import { EmailSchema } from '../auth/auth.schemas';
+import {
+  EmailInviteSchema,
+  MessageSchema,
+  RoomInviteSchema,
+  RoomMemberSchema,
+  RoomSchema,
+  RoomTicketSchema,
+} from './rooms.schemas';
 
 const tags = ['Rooms'];
 const security = [{ bearer: [] }];
 const RoomId = IdParam;
 const Name = z.string().trim().min(1).max(80);
-
-export const RoomSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    visibility: z.enum(['public', 'private']),
-    ownerId: z.string(),
-    role: z.enum(['owner', 'member']).nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .openapi('Room');
-
-const MessageSchema = z
-  .object({
-    id: z.string(),
-    seq: z.number().int(),
-    clientId: z.string(),
-    author: z.object({ id: z.string(), name: z.string() }),
-    text: z.string(),
-    sentAt: z.string(),
-    editedAt: z.string().nullable(),
-    deleted: z.boolean(),
-  })
-  .openapi('Message');
 
 const route = <R extends Parameters<typeof createRoute>[0]>(config: R) =>
   createRoute({ tags, security, middleware: [requireAuth()], ...config });
@@ -85,12 +69,67 @@ export const deleteRoomRoute = route({
   responses: { 204: { description: 'Deleted' }, ...problemResponses(401, 403, 404) },
 });
 
+const UserId = z.string().min(1).max(64);
+
+export const listMembersRoute = route({
+  method: 'get',
+  path: '/api/rooms/{id}/members',
+  summary: 'List the members of a room',
+  description: 'For members of the room (and room moderators).',
+  request: { params: RoomId, query: PageQuerySchema },
+  responses: { 200: jsonResponse(pageSchema(RoomMemberSchema), 'Members'), ...problemResponses(400, 401, 404) },
+});
+
 export const addMemberRoute = route({
   method: 'post',
   path: '/api/rooms/{id}/members',
-  summary: 'Add someone to a room (owner)',
-  request: { params: RoomId, ...jsonRequest(z.strictObject({ userId: z.string().min(1).max(64) })) },
-  responses: { 201: jsonResponse(RoomSchema, 'Added'), ...problemResponses(400, 401, 403, 404) },
+  summary: 'Add someone to a room, or invite them by email (owner)',
+  description:
+    '`{ userId }` adds an account at once (201). `{ email }` emails that address an invite link (202) and answers the same whether or not the address has an account, so it never reveals who is registered.',
+  request: {
+    params: RoomId,
+    ...jsonRequest(z.union([z.strictObject({ userId: UserId }), z.strictObject({ email: EmailSchema })])),
+  },
+  responses: {
+    201: jsonResponse(RoomSchema, 'Added'),
+    202: jsonResponse(EmailInviteSchema, 'Invite link emailed'),
+    ...problemResponses(400, 401, 403, 404, 429),
+  },
+});
+
+export const removeMemberRoute = route({
+  method: 'delete',
+  path: '/api/rooms/{id}/members/{userId}',
+  summary: 'Remove a member from a room (owner)',
+  description: 'Their open sockets in the room close at once. The owner cannot be removed (transfer the room first).',
+  request: { params: RoomId.extend({ userId: UserId }) },
+  responses: { 204: { description: 'Removed' }, ...problemResponses(401, 403, 404, 409) },
+});
+
+export const transferRoute = route({
+  method: 'post',
+  path: '/api/rooms/{id}/transfer',
+  summary: 'Make another member the owner (owner)',
+  description: 'The owner until now stays in the room as a member.',
+  request: { params: RoomId, ...jsonRequest(z.strictObject({ userId: UserId })) },
+  responses: { 200: jsonResponse(RoomSchema, 'Transferred'), ...problemResponses(400, 401, 403, 404, 409) },
+});
+
+export const inviteLinkRoute = route({
+  method: 'post',
+  path: '/api/rooms/{id}/invite-link',
+  summary: 'Make an invite link to a room (owner)',
+  description: 'Anyone signed in who opens the link joins the room, for 7 days.',
+  request: { params: RoomId },
+  responses: { 201: jsonResponse(RoomInviteSchema, 'Invite link'), ...problemResponses(401, 403, 404) },
+});
+
+export const acceptInviteRoute = route({
+  method: 'post',
+  path: '/api/rooms/invites/accept',
+  summary: 'Join a room through an invite link',
+  request: jsonRequest(z.strictObject({ token: z.string().min(1).max(2048) })),
+  responses: { 200: jsonResponse(RoomSchema, 'Joined'), ...problemResponses(400, 401, 404) },
 });
 
 export const joinRoomRoute = route({
@@ -151,7 +190,7 @@ export const ticketRoute = route({
     'Valid for one minute and one connection. Open `url` (add `&since=<seq>` to catch up after a reconnect). Joining a public room happens here if you had not joined yet.',
   request: { params: RoomId },
   responses: {
-    200: jsonResponse(z.object({ ticket: z.string(), url: z.string() }).openapi('Ticket'), 'The ticket'),
+    200: jsonResponse(RoomTicketSchema, 'The ticket'),
     ...problemResponses(401, 404),
   },
 });

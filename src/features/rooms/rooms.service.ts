@@ -60,6 +60,11 @@ export async function createRoom(
   return room;
 }
 
+export async function findRoom(db: Database, roomId: string): Promise<RoomRow | undefined> {
+  const [room] = await db.select().from(rooms).where(eq(rooms.id, roomId)).limit(1);
+  return room;
+}
+
 export interface VisibleRoom {
   room: RoomRow;
   role: Role | null;
@@ -127,14 +132,99 @@ export async function addMember(db: Database, roomId: string, userId: string): P
   await db.insert(roomMembers).values({ roomId, userId, role: 'member', joinedAt: now() }).onConflictDoNothing();
 }
 
-export async function removeMember(db: Database, env: Env, roomId: string, userId: string): Promise<boolean> {
+/**
+ * Takes a member (never the owner) out of the room; their open sockets close
+ * now, not at the next liveness check. False when they were not a member.
+ */
+export async function removeMember(
+  db: Database,
+  env: Env,
+  roomId: string,
+  userId: string,
+  reason = 'You left this room',
+): Promise<boolean> {
   const removed = await db
     .delete(roomMembers)
     .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId), eq(roomMembers.role, 'member')))
     .returning({ userId: roomMembers.userId });
-  // Their open sockets close now, not at the next liveness check.
-  if (removed.length > 0) await roomObject(env, roomId).disconnectUser(userId, 'You left this room');
+  if (removed.length > 0) await roomObject(env, roomId).disconnectUser(userId, reason);
   return removed.length > 0;
+}
+
+export interface RoomMember {
+  userId: string;
+  name: string;
+  role: Role;
+  joinedAt: string;
+}
+
+/** The room's members, by account (oldest first), with the names the room shows. */
+export async function listMembers(db: Database, roomId: string, page: PageQuery): Promise<Page<RoomMember>> {
+  const keys = keyset(roomMembers.userId, page, 'asc');
+  const rows = await db
+    .select({
+      userId: roomMembers.userId,
+      role: roomMembers.role,
+      joinedAt: roomMembers.joinedAt,
+      name: users.name,
+      email: users.email,
+    })
+    .from(roomMembers)
+    .innerJoin(users, eq(users.id, roomMembers.userId))
+    .where(and(eq(roomMembers.roomId, roomId), keys.where))
+    .orderBy(keys.orderBy)
+    .limit(keys.limit);
+  const result = toPage(rows, page, (row) => row.userId);
+  return {
+    items: result.items.map((row) => ({
+      userId: row.userId,
+      name: displayName(row),
+      role: row.role,
+      joinedAt: row.joinedAt.toISOString(),
+    })),
+    nextCursor: result.nextCursor,
+  };
+}
+
+/**
+ * Makes a member the owner, and the owner until now a member, in one atomic
+ * batch that changes nothing unless `fromId` still owns the room and `toId`
+ * is in it (two transfers at once cannot leave two owners). The room object
+ * learns the new owner at once, for the owner's powers over the socket.
+ */
+export async function transferOwnership(
+  db: Database,
+  env: Env,
+  roomId: string,
+  fromId: string,
+  toId: string,
+): Promise<RoomRow> {
+  const ownerNow = sql`(SELECT ${rooms.ownerId} FROM ${rooms} WHERE ${rooms.id} = ${roomId})`;
+  const [moved] = await db.batch([
+    db
+      .update(rooms)
+      .set({ ownerId: toId, updatedAt: now() })
+      .where(
+        and(
+          eq(rooms.id, roomId),
+          eq(rooms.ownerId, fromId),
+          sql`EXISTS (SELECT 1 FROM ${roomMembers} WHERE ${roomMembers.roomId} = ${roomId} AND ${roomMembers.userId} = ${toId})`,
+        ),
+      )
+      .returning(),
+    db
+      .update(roomMembers)
+      .set({ role: 'owner' })
+      .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, toId), sql`${ownerNow} = ${toId}`)),
+    db
+      .update(roomMembers)
+      .set({ role: 'member' })
+      .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, fromId), sql`${ownerNow} = ${toId}`)),
+  ]);
+  const room = moved[0];
+  if (!room) throw new AppError('not_found', 'They are not a member of this room.');
+  await roomObject(env, roomId).updateRoom({ id: room.id, ownerId: room.ownerId });
+  return room;
 }
 
 export interface Admission {

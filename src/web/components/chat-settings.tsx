@@ -10,10 +10,9 @@ interface RoomSettingsProps {
   ask: (message: string, action: string) => Promise<boolean>;
 }
 
-/** For the room's owner (or an admin): rename, who can find it, add people to a private room, delete it. */
+/** For the room's owner (or a moderator): rename, who can find it, delete it. Members are managed beside it. */
 export function RoomSettings({ room, onChanged, ask }: RoomSettingsProps) {
   const [saved, setSaved] = useLiveState(false);
-  const [added, setAdded] = useLiveState<string | null>(null);
   const removal = useAction();
 
   const details = useForm(async (data) => {
@@ -21,14 +20,6 @@ export function RoomSettings({ room, onChanged, ask }: RoomSettingsProps) {
     const visibility = textOf(data, 'visibility') as RoomVisibility;
     onChanged(await roomsApi.update(room.id, { name: textOf(data, 'name'), visibility }));
     setSaved(true);
-  });
-
-  const member = useForm(async (data, form) => {
-    setAdded(null);
-    const userId = textOf(data, 'userId');
-    await roomsApi.addMember(room.id, userId);
-    form.reset();
-    setAdded(userId);
   });
 
   const deleteRoom = async () => {
@@ -61,28 +52,6 @@ export function RoomSettings({ room, onChanged, ask }: RoomSettingsProps) {
             {saved && <Notice testid="room-saved">Saved.</Notice>}
           </div>
         </form>
-
-        {room.visibility === 'private' && (
-          <form ref={member.ref} class="form" onSubmit={member.onSubmit} noValidate>
-            <h3>Add someone</h3>
-            <FormError error={member.error} />
-            <Field
-              label="Their user id"
-              name="userId"
-              maxlength={64}
-              required
-              autocomplete="off"
-              hint="They find it on their Rooms page."
-              error={member.fields.userId}
-            />
-            <div class="form-row">
-              <SubmitButton busy={member.busy} testid="room-add-member">
-                Add to room
-              </SubmitButton>
-              {added && <Notice testid="member-added">Added. The room is now on their list.</Notice>}
-            </div>
-          </form>
-        )}
 
         <div class="chat-danger">
           <h3>Delete the room</h3>

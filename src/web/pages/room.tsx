@@ -10,6 +10,7 @@ import { RoomSettings } from '../components/chat-settings';
 import { ChatStatus } from '../components/chat-status';
 import { useConfirm } from '../components/confirm';
 import { errorMessage, FormError, useAction } from '../components/form';
+import { RoomMembers } from '../components/room-members';
 import { useLiveState, useSingleEffect } from '../hooks';
 import { Link, navigate, type RouteParams } from '../router';
 import { isAdmin, useSession } from '../session';
@@ -116,6 +117,13 @@ function ChatRoom({ room, onRoomChange }: { room: Room; onRoomChange: (room: Roo
           />
         </aside>
       </div>
+      <RoomMembers
+        room={room}
+        canManage={canModerate}
+        myId={session.status === 'signed-in' ? session.user.id : null}
+        onTransferred={onRoomChange}
+        ask={confirm.ask}
+      />
       {canModerate && (
         // An admin who is not a member gets `role: null` back; their place in the room has not changed.
         <RoomSettings room={room} onChanged={(next) => onRoomChange({ ...next, role: room.role })} ask={confirm.ask} />

@@ -1,0 +1,195 @@
+import { useId, useRef } from 'hono/jsx/dom';
+import { asApiError } from '../api';
+import { type RoomInvite, type RoomMember, roomsApi } from '../chat/api';
+import { formatTime } from '../format';
+import { useLiveState } from '../hooks';
+import type { Room } from '../types';
+import { errorMessage, Field, FormError, Notice, SubmitButton, textOf, useAction, useForm } from './form';
+import { ListFooter, usePagedList } from './paged-list';
+
+interface RoomMembersProps {
+  room: Room;
+  /** The owner, or a room moderator: may invite, remove and hand the room over. */
+  canManage: boolean;
+  myId: string | null;
+  /** The room changed hands; the caller is no longer its owner. */
+  onTransferred: (room: Room) => void;
+  ask: (message: string, action: string) => Promise<boolean>;
+}
+
+/** An invite link with a Copy button; where there is no clipboard the text is selected for Ctrl+C. */
+function InviteLink({ invite }: { invite: RoomInvite }) {
+  const id = useId();
+  const input = useRef<HTMLInputElement>(null);
+  const [copied, setCopied] = useLiveState<'copied' | 'select' | null>(null);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(invite.url);
+      setCopied('copied');
+    } catch {
+      input.current?.focus();
+      input.current?.select();
+      setCopied('select');
+    }
+  };
+  return (
+    <div class="invite-link">
+      <label for={id}>Invite link</label>
+      <div class="form-row">
+        <input
+          ref={input}
+          id={id}
+          class="input"
+          readOnly
+          value={invite.url}
+          data-testid="room-invite-link"
+          onFocus={(event: FocusEvent) => (event.currentTarget as HTMLInputElement).select()}
+        />
+        <button type="button" class="button button-secondary" onClick={copy} data-testid="room-invite-copy">
+          Copy
+        </button>
+      </div>
+      <p class="muted">
+        {copied === 'copied' ? 'Copied. ' : copied === 'select' ? 'Selected: press Ctrl+C (⌘C) to copy it. ' : ''}
+        Anyone signed in who opens it joins the room, until {formatTime(invite.expiresAt, 'shortDateTime')}.
+      </p>
+    </div>
+  );
+}
+
+/**
+ * Who belongs to the room. Everyone in it sees the list; the owner (or a
+ * moderator) also invites people by email or link, removes members (their
+ * sockets close at once) and hands the room over to another member.
+ */
+export function RoomMembers({ room, canManage, myId, onTransferred, ask }: RoomMembersProps) {
+  const list = usePagedList((cursor) => roomsApi.members(room.id, cursor), [room.id, room.ownerId]);
+  const action = useAction();
+  const [invite, setInvite] = useLiveState<RoomInvite | null>(null);
+  const [invited, setInvited] = useLiveState<string | null>(null);
+  const [problem, setProblem] = useLiveState<string | null>(null);
+
+  const byEmail = useForm(async (data, form) => {
+    setInvited(null);
+    const { invited: email } = await roomsApi.inviteByEmail(room.id, textOf(data, 'email'));
+    form.reset();
+    setInvited(email);
+  });
+
+  const makeLink = () => action.run(async () => setInvite(await roomsApi.inviteLink(room.id)));
+
+  const remove = async (member: RoomMember) => {
+    if (!(await ask(`Remove ${member.name} from “${room.name}”? They are disconnected at once.`, 'Remove'))) return;
+    setProblem(null);
+    try {
+      await roomsApi.removeMember(room.id, member.userId);
+      list.update((items) => items.filter((item) => item.userId !== member.userId));
+    } catch (error) {
+      setProblem(`Could not remove ${member.name}: ${errorMessage(asApiError(error))}`);
+    }
+  };
+
+  const transfer = async (member: RoomMember) => {
+    const question = `Make ${member.name} the owner of “${room.name}”? You stay in the room as a member and can no longer manage it.`;
+    if (!(await ask(question, 'Make owner'))) return;
+    setProblem(null);
+    try {
+      onTransferred(await roomsApi.transfer(room.id, member.userId));
+    } catch (error) {
+      setProblem(`Could not hand the room over: ${errorMessage(asApiError(error))}`);
+    }
+  };
+
+  return (
+    <details class="card room-members" data-testid="room-members">
+      <summary data-testid="room-members-toggle">Members</summary>
+      {problem && (
+        <p class="notice notice-fail" role="alert">
+          {problem}
+        </p>
+      )}
+      <ul class="member-list">
+        {list.items.map((member) => (
+          <li key={member.userId} class="member-row" data-testid="room-member" data-user-id={member.userId}>
+            <span class="member-name">
+              {member.name}
+              {member.userId === myId && <span class="muted"> (you)</span>}
+            </span>
+            {member.role === 'owner' ? (
+              <span class="badge" data-testid="room-member-role">
+                owner
+              </span>
+            ) : (
+              <span class="muted member-since">joined {formatTime(member.joinedAt, 'date')}</span>
+            )}
+            {canManage && member.role !== 'owner' && (
+              <span class="member-actions">
+                <button
+                  type="button"
+                  class="button button-small button-quiet"
+                  onClick={() => transfer(member)}
+                  data-testid="room-member-make-owner"
+                >
+                  Make owner
+                </button>
+                <button
+                  type="button"
+                  class="button button-small button-danger"
+                  onClick={() => remove(member)}
+                  data-testid="room-member-remove"
+                >
+                  Remove
+                </button>
+              </span>
+            )}
+          </li>
+        ))}
+      </ul>
+      <ListFooter list={list} onMore={() => void list.loadMore()} onRetry={() => void list.retry()} />
+
+      {canManage && (
+        <div class="chat-settings-grid">
+          <form ref={byEmail.ref} class="form" onSubmit={byEmail.onSubmit} noValidate>
+            <h3>Invite by email</h3>
+            <FormError error={byEmail.error} />
+            <Field
+              label="Their email"
+              name="email"
+              type="email"
+              autocomplete="off"
+              required
+              hint="They get a link to join. Whether the address has an account is not shown to you."
+              error={byEmail.fields.email}
+            />
+            <div class="form-row">
+              <SubmitButton busy={byEmail.busy} testid="room-invite-email">
+                Send invite
+              </SubmitButton>
+              {invited && <Notice testid="room-invite-sent">Invite sent to {invited}.</Notice>}
+            </div>
+          </form>
+          <div class="form">
+            <h3>Invite by link</h3>
+            <FormError error={action.error} />
+            {invite ? (
+              <InviteLink invite={invite} />
+            ) : (
+              <p class="muted">A link anyone signed in can open to join, for 7 days.</p>
+            )}
+            <p>
+              <button
+                type="button"
+                class="button button-secondary"
+                onClick={makeLink}
+                disabled={action.busy}
+                data-testid="room-invite-create"
+              >
+                {invite ? 'Make a new link' : 'Create invite link'}
+              </button>
+            </p>
+          </div>
+        </div>
+      )}
+    </details>
+  );
+}
