@@ -3,6 +3,7 @@ import type { Database } from '../../db/client';
 import { containsText } from '../../db/contains-text';
 import { users } from '../../db/schema';
 import { keyset, type Page, type PageQuery, toPage } from '../../lib/pagination';
+import { parseRoleNames, qualifiedUserId, roleNamesColumn } from './user-access';
 import { type PublicUser, toPublicUser } from './users.service';
 
 export interface UserFilter {
@@ -43,9 +44,7 @@ export async function listUsers(db: Database, filter: UserFilter, page: PageQuer
   const rows = await db
     .select({
       user: users,
-      roleNames: sql<
-        string | null
-      >`(SELECT group_concat(r.name, ' ') FROM user_roles AS ur JOIN roles AS r ON r.id = ur.role_id WHERE ur.user_id = "users"."id")`,
+      roleNames: roleNamesColumn(qualifiedUserId),
     })
     .from(users)
     .where(and(filterConditions(filter), keys.where))
@@ -53,7 +52,7 @@ export async function listUsers(db: Database, filter: UserFilter, page: PageQuer
     .limit(keys.limit);
   const result = toPage(rows, page, (row) => row.user.id);
   return {
-    items: result.items.map(({ user, roleNames }) => toPublicUser(user, roleNames ? roleNames.split(' ').sort() : [])),
+    items: result.items.map(({ user, roleNames }) => toPublicUser(user, parseRoleNames(roleNames))),
     nextCursor: result.nextCursor,
   };
 }

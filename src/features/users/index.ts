@@ -2,15 +2,16 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../../env';
 import { AppError } from '../../lib/errors';
 import { createRouter } from '../../lib/openapi';
-import { currentUserId } from '../../middleware/auth';
+import { currentUserId, hasPermission } from '../../middleware/auth';
 import { audit } from '../audit/audit.service';
 import { findManagedUser } from './access';
 import { listUsers as findUsers } from './directory.service';
 import { exportUserData } from './export.service';
 import { type ProfilePatch, updateProfile } from './profile.service';
 import { removeUser } from './remove-user';
+import { loadPublicUser } from './user-access';
 import { deleteMe, deleteUser, exportMe, getMe, getUser, listUsers, replaceUser, updateMe } from './users.routes';
-import { findUserById, type PublicUser, publicUser } from './users.service';
+import { type PublicUser, publicUser } from './users.service';
 
 /** A profile change by the user themselves (`user.update`) or by an admin (`admin.user_update`). */
 async function changeProfile(c: Context<AppEnv>, targetId: string, patch: ProfilePatch): Promise<PublicUser> {
@@ -27,10 +28,11 @@ async function changeProfile(c: Context<AppEnv>, targetId: string, patch: Profil
 // `/api/users/me…` is declared before `/api/users/{id}`: Hono runs the first match.
 export const usersRoutes = createRouter()
   .openapi(getMe, async (c) => {
-    const user = await findUserById(c.var.db, currentUserId(c));
+    // One D1 query for the account, its roles and its permissions; the token and revocation were checked already.
+    const user = await loadPublicUser(c, currentUserId(c));
     if (!user) throw new AppError('unauthorized', 'Sign in again.');
     c.header('Cache-Control', 'no-store');
-    return c.json(await publicUser(c.var.db, user), 200);
+    return c.json(user, 200);
   })
   .openapi(updateMe, async (c) => {
     return c.json(await changeProfile(c, currentUserId(c), c.req.valid('json')), 200);
@@ -52,9 +54,13 @@ export const usersRoutes = createRouter()
     return c.json(await findUsers(c.var.db, query, query), 200);
   })
   .openapi(getUser, async (c) => {
-    const { user } = await findManagedUser(c.var.db, currentUserId(c), c.req.valid('param').id);
+    // Reading another account needs users.read; without it, theirs is a 404 like a missing one.
+    const { id } = c.req.valid('param');
+    const allowed = id === currentUserId(c) || (await hasPermission(c, 'users.read'));
+    const user = allowed ? await loadPublicUser(c, id) : null;
+    if (!user) throw new AppError('not_found', 'No such user.');
     c.header('Cache-Control', 'no-store');
-    return c.json(await publicUser(c.var.db, user), 200);
+    return c.json(user, 200);
   })
   .openapi(replaceUser, async (c) => {
     const { user } = await findManagedUser(c.var.db, currentUserId(c), c.req.valid('param').id);

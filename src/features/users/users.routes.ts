@@ -73,8 +73,8 @@ export const getUser = createRoute({
   middleware: [requireAuth()] as const,
   tags,
   security,
-  summary: 'A user (myself, or anyone for admins)',
-  description: "Another user's account is 404 for non-admins, never 403.",
+  summary: 'A user (myself, or anyone with users.read)',
+  description: "Another user's account is 404 without the `users.read` permission, never 403.",
   request: { params: UserIdParamSchema },
   responses: { 200: jsonResponse(UserSchema, 'The user'), ...problemResponses(401, 404) },
 });
