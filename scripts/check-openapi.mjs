@@ -48,6 +48,20 @@ const KNOWN_WARNINGS = {
     '#/paths/~1api~1files~1{id}~1shares': 'files vs uploads',
     '#/paths/~1api~1files~1{id}~1download': 'files vs uploads',
     '#/paths/~1api~1files~1{id}~1access-logs': 'files vs uploads',
+    // `/api/coworking/sessions/code/{shareCode}` and `/api/coworking/sessions/{id}/…`: a session id
+    // is 26 Crockford base32 characters, so it is never "code". Owner: src/features/coworking.
+    '#/paths/~1api~1coworking~1sessions~1{id}~1join': 'code vs id',
+    '#/paths/~1api~1coworking~1sessions~1{id}~1leave': 'code vs id',
+    '#/paths/~1api~1coworking~1sessions~1{id}~1invites': 'code vs id',
+    '#/paths/~1api~1coworking~1sessions~1{id}~1calendar.ics': 'code vs id',
+    '#/paths/~1api~1coworking~1sessions~1{id}~1ticket': 'code vs id',
+    '#/paths/~1api~1coworking~1sessions~1{id}~1start': 'code vs id',
+    '#/paths/~1api~1coworking~1sessions~1{id}~1pause': 'code vs id',
+    '#/paths/~1api~1coworking~1sessions~1{id}~1resume': 'code vs id',
+    '#/paths/~1api~1coworking~1sessions~1{id}~1end': 'code vs id',
+    '#/paths/~1api~1coworking~1sessions~1{id}~1celebrate': 'code vs id',
+    '#/paths/~1api~1coworking~1sessions~1{id}~1extend': 'code vs id',
+    '#/paths/~1api~1coworking~1sessions~1{id}~1host': 'code vs id',
   },
   // The project has chosen no licence yet (package.json has no "license"); the lead decides.
   'info-license': { '#/info': 'no licence chosen' },

@@ -6,6 +6,8 @@ import { authRoutes } from './features/auth';
 import { oauthRoutes } from './features/auth/oauth';
 import { otpRoutes } from './features/auth/otp';
 import { recoveryRoutes } from './features/auth/recovery';
+import { coworkingRoutes } from './features/coworking';
+import { coworkingControls } from './features/coworking/controls';
 import { devRoutes } from './features/dev';
 import { mountDocs } from './features/docs';
 import { fileRoutes } from './features/files';
@@ -89,6 +91,8 @@ const features = [
   downloadRoutes,
   publicShareRoutes,
   roomRoutes,
+  coworkingRoutes,
+  coworkingControls,
   usersRoutes,
   rolesRoutes,
   adminRoutes,

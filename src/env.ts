@@ -3,6 +3,7 @@ import type { Permission } from './features/roles/permissions';
 import type { Config } from './lib/config';
 import type { Limiter } from './limiter/limiter-object';
 import type { ChatRoom } from './realtime/chat-room';
+import type { CoworkingRoom } from './realtime/coworking-room';
 
 /**
  * Bindings and variables the worker receives from wrangler.toml, `.dev.vars`
@@ -14,6 +15,8 @@ export interface Env {
   KV: KVNamespace;
   FILES: R2Bucket;
   ROOMS: DurableObjectNamespace<ChatRoom>;
+  /** One object per coworking session: its timer, presence, reactions and ephemeral chat. */
+  COWORKING: DurableObjectNamespace<CoworkingRoom>;
   LIMITER: DurableObjectNamespace<Limiter>;
   JOBS: Queue<JobMessage>;
   ASSETS?: Fetcher;
@@ -32,6 +35,8 @@ export interface Env {
   STORAGE_QUOTA_BYTES?: string;
   /** Days download records are kept (default 90). */
   ACCESS_LOG_RETENTION_DAYS?: string;
+  /** Remote passes each account starts with (default 3); admins grant more. */
+  REMOTE_PASSES_INITIAL?: string;
   /** Comma-separated emails that become admins once verified. */
   ADMIN_EMAILS?: string;
   /** Email provider: POST {from,to,subject,text} as JSON with a bearer key (Resend-compatible). */

@@ -5,6 +5,7 @@ import { queue, scheduled } from './jobs';
 
 export { Limiter } from './limiter/limiter-object';
 export { ChatRoom } from './realtime/chat-room';
+export { CoworkingRoom } from './realtime/coworking-room';
 
 // Built once per isolate: the app holds no per-request state (isolates are shared by requests).
 const app = createApp();

@@ -37,6 +37,8 @@ export interface Config {
   /** Storage quota of a user without one of their own, in bytes. */
   storageQuotaBytes: number;
   accessLogRetentionDays: number;
+  /** Remote passes a new account starts with (`REMOTE_PASSES_INITIAL`, default 3). */
+  remotePassesInitial: number;
   /** Normalised emails that are granted `admin` once verified. */
   adminEmails: string[];
   secrets: Record<SecretName, string>;
@@ -53,6 +55,11 @@ const DEFAULT_STORAGE_QUOTA_BYTES = 1024 * 1024 * 1024;
 function positiveInt(value: string | undefined, fallback: number): number {
   const parsed = Number.parseInt(value ?? '', 10);
   return Number.isFinite(parsed) && parsed > 0 ? parsed : fallback;
+}
+
+function nonNegativeInt(value: string | undefined, fallback: number): number {
+  const parsed = Number.parseInt(value ?? '', 10);
+  return Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
 }
 
 function parseEnvironment(value: string | undefined): Config['environment'] {
@@ -119,6 +126,7 @@ function parseConfig(env: Env): Config {
     maxUploadBytes: positiveInt(env.MAX_UPLOAD_BYTES, DEFAULT_MAX_UPLOAD_BYTES),
     storageQuotaBytes: positiveInt(env.STORAGE_QUOTA_BYTES, DEFAULT_STORAGE_QUOTA_BYTES),
     accessLogRetentionDays: positiveInt(env.ACCESS_LOG_RETENTION_DAYS, 90),
+    remotePassesInitial: nonNegativeInt(env.REMOTE_PASSES_INITIAL, 3),
     maxJsonBytes: Number.isFinite(maxJsonBytes) && maxJsonBytes > 0 ? maxJsonBytes : DEFAULT_MAX_JSON_BYTES,
     secrets: {
       JWT_PRIVATE_JWKS: readSecret(env, 'JWT_PRIVATE_JWKS', isDevelopment),

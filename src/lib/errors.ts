@@ -16,6 +16,7 @@ export const problemCodes = {
   conflict: { status: 409, title: 'Conflict' },
   email_taken: { status: 409, title: 'Email already registered' },
   session_full: { status: 409, title: 'Session is full' },
+  session_ended: { status: 409, title: 'Session has ended' },
   gone: { status: 410, title: 'Gone' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   quota_exceeded: { status: 413, title: 'Storage quota exceeded' },

@@ -110,6 +110,9 @@ export class ChatRoom extends RoomBase {
       case 'react':
         this.broadcast({ type: 'reaction', userId: identity.userId, emoji: frame.emoji });
         return;
+      case 'control':
+        this.send(ws, { type: 'error', code: 'bad_request', message: 'A chat room has no timer.' });
+        return;
     }
   }
 

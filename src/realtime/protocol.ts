@@ -30,6 +30,12 @@ export const ClientFrame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('stop-typing') }),
   z.object({ type: z.literal('leave') }),
   z.object({ type: z.literal('react'), emoji: z.string().min(1).max(16) }),
+  /** Coworking sessions: the host's timer controls, and a celebration (confetti for everyone). */
+  z.object({
+    type: z.literal('control'),
+    action: z.enum(['start', 'pause', 'resume', 'extend', 'end', 'celebrate']),
+    minutes: z.number().int().min(1).max(480).optional(),
+  }),
 ]);
 
 export type ClientFrame = z.infer<typeof ClientFrame>;
@@ -51,6 +57,25 @@ export interface MessageView {
   editedAt: string | null;
 }
 
+export type TimerPhase = 'lobby' | 'running' | 'paused' | 'ended';
+
+/**
+ * A coworking session's timer, as the server owns it. Clients count down from
+ * `endsAt` with the offset between their clock and `now`; `remainingMs` is
+ * what was left at `now` (the whole duration in the lobby, frozen while
+ * paused). `version` rises with every change, so an older frame is ignored.
+ */
+export interface TimerFrame {
+  type: 'timer';
+  phase: TimerPhase;
+  startedAt: string | null;
+  endsAt: string | null;
+  remainingMs: number;
+  durationMs: number;
+  now: string;
+  version: number;
+}
+
 export type ServerFrame =
   | {
       type: 'welcome';
@@ -61,6 +86,9 @@ export type ServerFrame =
       truncated: boolean;
       seq: number;
       now: string;
+      /** Coworking sessions: the timer as it stands, and who hosts. */
+      timer?: TimerFrame;
+      host?: { userId: string; name: string | null };
     }
   | ({ type: 'message' } & MessageView)
   | { type: 'ack'; clientId: string; id: string; seq: number }
@@ -70,6 +98,8 @@ export type ServerFrame =
   | { type: 'stop-typing'; userId: string }
   /** One member's new state; `connections: 0` means they left. The full list comes in `welcome`. */
   | { type: 'presence'; member: Member }
+  | TimerFrame
   | { type: 'reaction'; userId: string; emoji: string }
-  | { type: 'timer'; phase: string; endsAt: string | null; now: string }
+  | { type: 'confetti'; by: string | null }
+  | { type: 'host'; userId: string; name: string }
   | { type: 'error'; code: string; message: string };

@@ -30,9 +30,20 @@ export interface AdmissionTicket {
   identity: Identity;
   /** The room as the worker read it from D1 at the moment of the upgrade. */
   room: { id: string; ownerId: string };
+  /** Coworking sessions: what the object needs to set its timer up, as D1 holds it. */
+  session?: SessionSetup;
   /** The ticket's nonce, spent here so the ticket opens one socket only. */
   nonce: string;
   expiresAt: number;
+}
+
+/** A coworking session as D1 holds it at creation: its object starts its timer from this. */
+export interface SessionSetup {
+  id: string;
+  hostId: string;
+  durationMinutes: number;
+  /** Epoch ms of a scheduled start, or null for a session the host starts. */
+  startsAt: number | null;
 }
 
 /** How often open sockets are checked against session revocation and membership. */
@@ -96,7 +107,7 @@ export abstract class RoomBase extends DurableObject<Env> {
   /** Whether `identity` may still be here; checked every 30 s while connected. */
   protected abstract stillAllowed(identity: Identity): Promise<boolean>;
   /** A socket is being admitted to `room` (as the worker just read it); rooms keep what they need of it. */
-  protected onAdmit(_room: AdmissionTicket['room']): void {}
+  protected onAdmit(_room: AdmissionTicket['room'], _admission: AdmissionTicket): void {}
 
   // ---- what the worker calls (RPC) -------------------------------------------
 
@@ -139,7 +150,7 @@ export abstract class RoomBase extends DurableObject<Env> {
       .toArray();
     if (spent.length === 0) return new Response('Ticket already used', { status: 401 });
     const identity = admission.identity;
-    this.onAdmit(admission.room);
+    this.onAdmit(admission.room, admission);
     const sinceParam = url.searchParams.get('since');
     const since = sinceParam !== null && /^\d+$/.test(sinceParam) ? Number(sinceParam) : null;
 

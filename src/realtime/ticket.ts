@@ -8,8 +8,8 @@ const PURPOSE = 'hearth/socket-ticket/v1';
 
 /** What a ticket says: who may open which socket, until when, once (the nonce is spent by the object). */
 const TicketClaims = z.strictObject({
-  /** The kind of realtime object; a chat room today, coworking sessions beside it. */
-  kind: z.enum(['room']),
+  /** The kind of realtime object: a chat room or a coworking session. */
+  kind: z.enum(['room', 'coworking']),
   /** The id of the room the socket is for. */
   target: z.string().min(1).max(64),
   userId: z.string().min(1).max(64),

@@ -1,4 +1,5 @@
 export * from './audit';
+export * from './coworking';
 export * from './files';
 export * from './rooms';
 export * from './sessions';

@@ -16,6 +16,13 @@ const AdminUserUpdateSchema = z
       .optional()
       .openapi({ description: 'The complete set of roles, by name or id. Must include `user`.' }),
     status: z.enum(['active', 'deactivated']).optional(),
+    grantRemotePasses: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .optional()
+      .openapi({ description: 'Remote passes to add to the account’s balance; written to its pass ledger.' }),
   })
   .openapi('AdminUserUpdateRequest');
 
@@ -27,9 +34,9 @@ export const updateAdminUser = createRoute({
   middleware: [requireAuth(), requirePermission('users.manage')] as const,
   tags,
   security,
-  summary: 'Change a user’s roles or status (users.manage)',
+  summary: 'Change a user’s roles or status, or grant remote passes (users.manage)',
   description:
-    'Needs `users.manage`, and `roles.manage` as well when `roles` is sent (403 `forbidden` without it). Deactivating ends every session of the account at once; it cannot sign in until reactivated. Role changes hold from the user’s next request. Unknown roles are 400 `validation_failed`; leaving out `user` is 409 `conflict`; deactivating or demoting the last active admin is 409 `conflict`, and then nothing changes.',
+    'Needs `users.manage`, and `roles.manage` as well when `roles` is sent (403 `forbidden` without it). Deactivating ends every session of the account at once; it cannot sign in until reactivated. Role changes hold from the user’s next request. `grantRemotePasses` adds coworking remote passes (a `grant` entry in the account’s pass ledger names you). Unknown roles are 400 `validation_failed`; leaving out `user` is 409 `conflict`; deactivating or demoting the last active admin is 409 `conflict`, and then nothing changes.',
   request: {
     params: UserIdParamSchema,
     body: { required: true, content: { 'application/json': { schema: AdminUserUpdateSchema } } },

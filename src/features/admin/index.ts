@@ -2,10 +2,11 @@ import { AppError } from '../../lib/errors';
 import { createRouter } from '../../lib/openapi';
 import { currentUserId, hasPermission } from '../../middleware/auth';
 import { audit } from '../audit/audit.service';
+import { grantPasses } from '../coworking/passes.service';
 import { auditRoleChange } from '../roles/role-audit';
 import { listUsers } from '../users/directory.service';
 import { removeUser } from '../users/remove-user';
-import { publicUser } from '../users/users.service';
+import { publicUser } from '../users/user-access';
 import { deleteAdminUser, listAdminUsers, updateAdminUser } from './admin.routes';
 import { updateUserAsAdmin } from './admin.service';
 
@@ -20,7 +21,22 @@ export const adminRoutes = createRouter()
     if (change.roles !== undefined && !(await hasPermission(c, 'roles.manage'))) {
       throw new AppError('forbidden', 'Changing roles needs the roles.manage permission.');
     }
-    const result = await updateUserAsAdmin(c.var.db, c.env.KV, currentUserId(c), id, change);
+    const actorId = currentUserId(c);
+    const result = await updateUserAsAdmin(c.var.db, c.env.KV, actorId, id, change);
+    if (change.grantRemotePasses !== undefined) {
+      const balance = await grantPasses(c.var.db, {
+        actorId,
+        userId: id,
+        amount: change.grantRemotePasses,
+        initial: c.var.config.remotePassesInitial,
+      });
+      await audit(c, {
+        action: 'admin.remote_pass_grant',
+        targetType: 'user',
+        targetId: id,
+        details: { granted: change.grantRemotePasses, balance },
+      });
+    }
     await auditRoleChange(c, 'admin.role_grant', id, result.granted);
     await auditRoleChange(c, 'admin.role_revoke', id, result.revoked);
     if (result.statusChanged) {

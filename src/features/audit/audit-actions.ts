@@ -27,6 +27,7 @@ export const auditActions = [
   'admin.role_create',
   'admin.role_update',
   'admin.role_delete',
+  'admin.remote_pass_grant',
   'room.member_add',
   'room.member_invite',
   'room.member_remove',

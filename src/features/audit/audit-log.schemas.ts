@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { PageQuerySchema, pageSchema } from '../../lib/pagination';
-import { auditActions } from './audit.service';
+import { auditActions } from './audit-actions';
 
 export const AuditEventSchema = z
   .object({

@@ -6,7 +6,7 @@ import {
   LoginSchema,
   RefreshSchema,
   RegisterSchema,
-  SessionSchema,
+  SessionListSchema,
   SignedInSchema,
 } from './auth.schemas';
 
@@ -87,7 +87,7 @@ export const listMySessions = createRoute({
   security: bearer,
   summary: 'My signed-in devices',
   responses: {
-    200: jsonResponse(z.object({ items: z.array(SessionSchema), nextCursor: z.null() }), 'Live sessions'),
+    200: jsonResponse(SessionListSchema, 'Live sessions'),
     ...problemResponses(401),
   },
 });

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { normalizeEmail } from '../users/users.service';
+import { type Permission, permissionNames } from '../roles/permissions';
+import { normalizeEmail } from '../users/email';
 
 /** Emails are compared in normalised form; the schema hands the handler that form. */
 export const EmailSchema = z
@@ -29,6 +30,9 @@ export const UserSchema = z
     settings: z.record(z.string(), z.unknown()),
     status: z.enum(['active', 'deactivated']),
     roles: z.array(z.string()),
+    permissions: z
+      .array(z.enum(permissionNames as readonly Permission[] as [Permission, ...Permission[]]))
+      .openapi({ description: 'What the account may do, from its roles: screens follow these, not role names.' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -42,6 +46,14 @@ export const SignedInSchema = z
     refreshToken: z.string().optional().openapi({ description: 'Native clients only.' }),
   })
   .openapi('SignedIn');
+
+/** What a code texted by an OTP request signs in with; `created` when the sign-in made the account. */
+export const OtpSignedInSchema = SignedInSchema.extend({
+  created: z.boolean().openapi({ description: 'True when this sign-in created the account.' }),
+}).openapi('OtpSignedIn');
+
+/** The answer of a request whose effect (a mail, a text) happens out of band. */
+export const AcceptedSchema = z.object({ status: z.literal('accepted') }).openapi('Accepted');
 
 export const RegisterSchema = z
   .strictObject({
@@ -73,6 +85,12 @@ export const SessionSchema = z
     ip: z.string().nullable(),
   })
   .openapi('Session');
+
+/** Every live session of the caller: never more than a page, so no cursor. */
+export const SessionListSchema = z.object({ items: z.array(SessionSchema), nextCursor: z.null() });
+
+/** Where `POST /api/auth/oauth/{provider}/link` sends the browser. */
+export const OAuthLinkStartSchema = z.object({ url: z.string() }).openapi('OAuthLinkStart');
 
 export const CurrentSessionSchema = z
   .object({

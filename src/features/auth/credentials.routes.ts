@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { jsonRequest, jsonResponse, problemResponses } from '../../lib/openapi';
 import { requireAuth } from '../../middleware/auth';
-import { EmailSchema, PasswordSchema, UserSchema } from './auth.schemas';
+import { AcceptedSchema, EmailSchema, PasswordSchema, UserSchema } from './auth.schemas';
 import { CodeSchema, PhoneSchema } from './otp.routes';
 
 const security = [{ bearer: [] }];
@@ -18,7 +18,7 @@ export const requestPhoneCode = createRoute({
     'Sends a 6-digit code (10 minutes, 5 attempts) to the number; `POST /api/users/me/phone/verify` adds it. The code only adds the number to this account: it does not sign anyone in. An account that already has a number: 409 `conflict`. Throttled like sign-in codes.',
   request: jsonRequest(z.strictObject({ phone: PhoneSchema }).openapi('AddPhoneRequest')),
   responses: {
-    202: jsonResponse(z.object({ status: z.literal('accepted') }), 'Code sent'),
+    202: jsonResponse(AcceptedSchema, 'Code sent'),
     ...problemResponses(400, 401, 409, 415, 429, 503),
   },
 });

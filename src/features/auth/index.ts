@@ -8,14 +8,8 @@ import { enforceLimit, resetLimit } from '../../limiter';
 import { currentUserId } from '../../middleware/auth';
 import { audit } from '../audit/audit.service';
 import { bootstrapAdmin } from '../users/admin-bootstrap';
-import {
-  createUser,
-  findUserByEmail,
-  findUserById,
-  rolesOf,
-  setPasswordHash,
-  toPublicUser,
-} from '../users/users.service';
+import { publicUser } from '../users/user-access';
+import { createUser, findUserByEmail, findUserById, setPasswordHash } from '../users/users.service';
 import { publicJwks } from './access-token';
 import {
   currentSession,
@@ -182,7 +176,7 @@ export const authRoutes = createRouter()
     if (!session || !user) return c.json({ user: null, session: null }, 200);
     return c.json(
       {
-        user: toPublicUser(user, await rolesOf(c.var.db, user.id)),
+        user: await publicUser(c.var.db, user),
         session: { id: session.id, expiresAt: session.expiresAt.toISOString() },
       },
       200,

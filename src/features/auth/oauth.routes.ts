@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { problemResponses } from '../../lib/openapi';
 import { requireAuth } from '../../middleware/auth';
+import { OAuthLinkStartSchema } from './auth.schemas';
 
 const tags = ['Auth'];
 
@@ -75,7 +76,7 @@ export const startOAuthLink = createRoute({
   responses: {
     200: {
       description: 'Open this URL in the browser',
-      content: { 'application/json': { schema: z.object({ url: z.string() }).openapi('OAuthLinkStart') } },
+      content: { 'application/json': { schema: OAuthLinkStartSchema } },
     },
     ...problemResponses(401, 404, 503),
   },

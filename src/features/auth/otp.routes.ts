@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { jsonRequest, problemResponses } from '../../lib/openapi';
-import { ClientSchema, SignedInSchema } from './auth.schemas';
+import { AcceptedSchema, ClientSchema, OtpSignedInSchema } from './auth.schemas';
 
 const tags = ['Auth'];
 
@@ -28,7 +28,7 @@ export const requestOtp = createRoute({
   responses: {
     202: {
       description: 'Code sent',
-      content: { 'application/json': { schema: z.object({ status: z.literal('accepted') }) } },
+      content: { 'application/json': { schema: AcceptedSchema } },
     },
     ...problemResponses(400, 415, 429, 503),
   },
@@ -49,9 +49,7 @@ export const verifyOtp = createRoute({
       description: 'Signed in',
       content: {
         'application/json': {
-          schema: SignedInSchema.extend({
-            created: z.boolean().openapi({ description: 'True when this sign-in created the account.' }),
-          }).openapi('OtpSignedIn'),
+          schema: OtpSignedInSchema,
         },
       },
     },

@@ -1,10 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { jsonRequest, problemResponses } from '../../lib/openapi';
 import { requireAuth } from '../../middleware/auth';
-import { EmailSchema, PasswordSchema } from './auth.schemas';
+import { AcceptedSchema, EmailSchema, PasswordSchema } from './auth.schemas';
 
 const tags = ['Auth'];
-const AcceptedSchema = z.object({ status: z.literal('accepted') }).openapi('Accepted');
 const accepted = (description: string) => ({
   description,
   content: { 'application/json': { schema: AcceptedSchema } },

@@ -5,7 +5,8 @@ import { clientInfo } from '../../lib/client';
 import { AppError } from '../../lib/errors';
 import { assertSameOrigin } from '../../middleware/same-origin';
 import { type AuditAction, audit } from '../audit/audit.service';
-import { rolesOf, toPublicUser, type User } from '../users/users.service';
+import { publicUser } from '../users/user-access';
+import type { PublicUser, User } from '../users/users.service';
 import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from './access-token';
 import { type Device, type IssuedSession, type Session, startSession } from './sessions.service';
 
@@ -44,7 +45,7 @@ export function refreshTokenFromCookie(c: Context<AppEnv>): string | undefined {
 }
 
 export interface SignedIn {
-  user: ReturnType<typeof toPublicUser>;
+  user: PublicUser;
   accessToken: string;
   expiresIn: number;
   refreshToken?: string;
@@ -58,7 +59,7 @@ export interface SignedIn {
 export async function signedInBody(c: Context<AppEnv>, user: User, issued: IssuedSession): Promise<SignedIn> {
   const accessToken = await signAccessToken(c.var.config, { userId: user.id, sessionId: issued.session.id });
   const body: SignedIn = {
-    user: toPublicUser(user, await rolesOf(c.var.db, user.id)),
+    user: await publicUser(c.var.db, user),
     accessToken,
     expiresIn: ACCESS_TOKEN_TTL_SECONDS,
   };

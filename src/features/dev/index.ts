@@ -1,19 +1,9 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { asc } from 'drizzle-orm';
 import { devOutbox } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import { createRouter, problemResponses } from '../../lib/openapi';
-
-const OutboxMessageSchema = z
-  .object({
-    id: z.string(),
-    channel: z.enum(['email', 'sms']),
-    to: z.string(),
-    subject: z.string().nullable(),
-    body: z.string(),
-    createdAt: z.string(),
-  })
-  .openapi('OutboxMessage');
+import { OutboxSchema } from './dev.schemas';
 
 const getOutbox = createRoute({
   method: 'get',
@@ -24,7 +14,7 @@ const getOutbox = createRoute({
   responses: {
     200: {
       description: 'Outbox',
-      content: { 'application/json': { schema: z.object({ items: z.array(OutboxMessageSchema) }) } },
+      content: { 'application/json': { schema: OutboxSchema } },
     },
     ...problemResponses(404),
   },

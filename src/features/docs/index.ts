@@ -39,6 +39,10 @@ export const API_TAGS = [
   { name: 'Files', description: 'Uploads (single and resumable), files, downloads and their access logs.' },
   { name: 'Sharing', description: 'Share links to files, with optional password, expiry and download cap.' },
   { name: 'Rooms', description: 'Realtime rooms: membership, message history and socket tickets.' },
+  {
+    name: 'Coworking',
+    description: 'Shared focus sessions: creating, finding nearby, joining in person or remotely, invites, passes.',
+  },
   { name: 'Admin', description: 'Operating the deployment: users, storage, access logs and the audit log.' },
   { name: 'Development', description: 'Only in development: the mail and SMS outbox.' },
 ];

@@ -3,11 +3,11 @@ import { desc, eq, sql } from 'drizzle-orm';
 import { files, storageUsage, users } from '../../db/schema';
 import { AppError } from '../../lib/errors';
 import { createRouter, IdParam, jsonResponse, problemResponses } from '../../lib/openapi';
-import { MAX_PAGE_SIZE } from '../../lib/pagination';
 import { requireAuth, requirePermission } from '../../middleware/auth';
 import { audit } from '../audit/audit.service';
 import type { Permission } from '../roles/permissions';
 import { listAdminAccessLogs, toPublicAccessLog } from './access-log.service';
+import { AdminAccessLogPageSchema, AdminAccessLogQuerySchema, QuotaSchema, StorageReportSchema } from './files.schemas';
 import { toPublicFile } from './files.service';
 
 const tags = ['Admin'];
@@ -22,23 +22,7 @@ const storageStats = createRoute({
   middleware: needs('storage.manage'),
   summary: 'Storage totals, usage per user and the largest files',
   responses: {
-    200: jsonResponse(
-      z.object({
-        totals: z.object({ files: z.number().int(), bytes: z.number().int(), users: z.number().int() }),
-        defaultQuotaBytes: z.number().int(),
-        users: z.array(
-          z.object({
-            userId: z.string(),
-            email: z.string().nullable(),
-            files: z.number().int(),
-            bytes: z.number().int(),
-            quotaBytes: z.number().int(),
-          }),
-        ),
-        largestFiles: z.array(z.object({ ownerId: z.string() }).passthrough()),
-      }),
-      'Storage statistics',
-    ),
+    200: jsonResponse(StorageReportSchema, 'Storage statistics'),
     ...problemResponses(401, 403),
   },
 });
@@ -63,31 +47,10 @@ const setQuota = createRoute({
     },
   },
   responses: {
-    200: jsonResponse(
-      z.object({ userId: z.string(), usedBytes: z.number().int(), quotaBytes: z.number().int() }),
-      'Set',
-    ),
+    200: jsonResponse(QuotaSchema, 'Set'),
     ...problemResponses(400, 401, 403, 404),
   },
 });
-
-const AccessLogItemSchema = z
-  .object({
-    id: z.string(),
-    at: z.string().openapi({ format: 'date-time' }),
-    fileId: z.string(),
-    fileName: z.string().nullable(),
-    ownerId: z.string(),
-    ownerEmail: z.string().nullable(),
-    shareId: z.string().nullable(),
-    userId: z.string().nullable(),
-    userEmail: z.string().nullable(),
-    ip: z.string().nullable(),
-    userAgent: z.string().nullable(),
-    bytes: z.number().int(),
-    status: z.number().int(),
-  })
-  .openapi('AdminAccessLogEntry');
 
 const accessLogs = createRoute({
   method: 'get',
@@ -99,30 +62,10 @@ const accessLogs = createRoute({
   description:
     'Each entry names the file (null once it is deleted), its owner’s email and the downloader’s email (null for share links and signed links). `file` matches part of the file name and `email` part of the owner’s or the downloader’s email, ignoring case.',
   request: {
-    query: z.object({
-      file: z.string().trim().min(1).max(255).optional().openapi({ description: 'Part of the file name.' }),
-      email: z
-        .string()
-        .trim()
-        .min(1)
-        .max(320)
-        .optional()
-        .openapi({ description: 'Part of the owner’s or the downloader’s email.' }),
-      fileId: z.string().max(64).optional(),
-      shareId: z.string().max(64).optional(),
-      userId: z.string().max(64).optional(),
-      ownerId: z.string().max(64).optional(),
-      since: z.iso.datetime().optional(),
-      until: z.iso.datetime().optional(),
-      limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
-      cursor: z.string().max(64).optional(),
-    }),
+    query: AdminAccessLogQuerySchema,
   },
   responses: {
-    200: jsonResponse(
-      z.object({ items: z.array(AccessLogItemSchema), nextCursor: z.string().nullable() }),
-      'Downloads',
-    ),
+    200: jsonResponse(AdminAccessLogPageSchema, 'Downloads'),
     ...problemResponses(400, 401, 403),
   },
 });

@@ -1,24 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { IdParam, jsonResponse, problemResponses } from '../../lib/openapi';
-import { MAX_PAGE_SIZE, PageQuerySchema } from '../../lib/pagination';
+import { PageQuerySchema } from '../../lib/pagination';
 import { requireAuth } from '../../middleware/auth';
-import { MAX_FILE_NAME } from './files.service';
+import { FileListQuerySchema, FilePageSchema, FileSchema, MAX_FILE_NAME, SignedUrlSchema } from './files.schemas';
 
 const tags = ['Files'];
 const security = [{ bearer: [] }];
 const middleware = [requireAuth()];
-
-export const FileSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    size: z.number().int(),
-    contentType: z.string(),
-    sha256: z.string().nullable().openapi({ description: 'Hex SHA-256 of the body (null while being computed).' }),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .openapi('File');
 
 const FileIdParam = IdParam;
 
@@ -54,17 +42,10 @@ export const listFiles = createRoute({
   middleware,
   summary: 'My files',
   request: {
-    query: z.object({
-      q: z.string().max(MAX_FILE_NAME).optional().openapi({ description: 'Case-insensitive name search.' }),
-      sort: z.enum(['createdAt', 'name', 'size']).default('createdAt'),
-      order: z.enum(['asc', 'desc']).default('desc'),
-      limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
-      // A name cursor holds up to 255 characters of name, at up to 4 UTF-8 bytes each, in base64.
-      cursor: z.string().max(2048).optional(),
-    }),
+    query: FileListQuerySchema,
   },
   responses: {
-    200: jsonResponse(z.object({ items: z.array(FileSchema), nextCursor: z.string().nullable() }), 'A page of files'),
+    200: jsonResponse(FilePageSchema, 'A page of files'),
     ...problemResponses(400, 401),
   },
 });
@@ -130,7 +111,7 @@ export const downloadLink = createRoute({
     }),
   },
   responses: {
-    200: jsonResponse(z.object({ url: z.string(), expiresAt: z.string() }).openapi('SignedUrl'), 'The link'),
+    200: jsonResponse(SignedUrlSchema, 'The link'),
     302: { description: 'Redirect to the link' },
     ...problemResponses(401, 404),
   },

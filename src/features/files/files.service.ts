@@ -8,6 +8,7 @@ import { decodeCursor, encodeCursor } from '../../lib/decode';
 import { AppError } from '../../lib/errors';
 import type { Page } from '../../lib/pagination';
 import { truncate, wellFormed } from '../../lib/text';
+import { MAX_FILE_NAME } from './files.schemas';
 
 export type FileRow = typeof files.$inferSelect;
 
@@ -35,9 +36,6 @@ export function toPublicFile(file: FileRow): PublicFile {
 
 /** Object keys come from ids only: a file name never reaches R2. */
 export const objectKeyFor = (ownerId: string, fileId: string) => `files/${ownerId}/${fileId}`;
-
-/** The longest file name, in UTF-16 units. */
-export const MAX_FILE_NAME = 255;
 
 /**
  * File names are display text: well-formed, trimmed, NFC, no control characters

@@ -10,7 +10,6 @@ export type ShareRow = typeof shares.$inferSelect;
 
 /** Shares without an explicit expiry last a week; `expiresIn: null` makes one permanent. */
 export const DEFAULT_SHARE_SECONDS = 7 * 24 * 60 * 60;
-export const MAX_SHARE_SECONDS = 365 * 24 * 60 * 60;
 
 /**
  * Wrong password guesses a share takes from all addresses together before it

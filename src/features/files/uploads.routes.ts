@@ -1,23 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { IdParam, jsonResponse, problemResponses } from '../../lib/openapi';
 import { requireAuth } from '../../middleware/auth';
-import { FileSchema } from './files.routes';
+import { FileSchema, UploadPartSchema, UploadSchema } from './files.schemas';
 
 const tags = ['Files'];
 const security = [{ bearer: [] }];
 const UploadId = IdParam;
-
-export const UploadSchema = z
-  .object({
-    uploadId: z.string(),
-    name: z.string(),
-    size: z.number().int(),
-    partSize: z.number().int(),
-    partCount: z.number().int(),
-    parts: z.array(z.object({ partNumber: z.number().int(), size: z.number().int() })),
-    expiresAt: z.string(),
-  })
-  .openapi('Upload');
 
 export const startUploadRoute = createRoute({
   method: 'post',
@@ -68,7 +56,7 @@ export const putPartRoute = createRoute({
     body: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
   },
   responses: {
-    200: jsonResponse(z.object({ partNumber: z.number().int(), size: z.number().int() }), 'Stored'),
+    200: jsonResponse(UploadPartSchema, 'Stored'),
     ...problemResponses(400, 401, 404, 413),
   },
 });

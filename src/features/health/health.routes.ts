@@ -1,15 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi';
-
-const Check = z.enum(['ok', 'fail']);
-
-export const HealthSchema = z
-  .object({
-    status: z.enum(['ok', 'fail']),
-    checks: z.object({ db: Check, kv: Check, storage: Check, config: Check }),
-    problems: z.array(z.string()).openapi({ description: 'Why each failing check failed.' }),
-    version: z.string(),
-  })
-  .openapi('Health');
+import { createRoute } from '@hono/zod-openapi';
+import { HealthSchema } from './health.schemas';
 
 export const getHealth = createRoute({
   method: 'get',

@@ -2,22 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { jsonRequest, jsonResponse, problemResponses } from '../../lib/openapi';
 import { requireAuth, requirePermission } from '../../middleware/auth';
 import { UserIdParamSchema } from '../users/users.schemas';
-import { type Permission, permissionNames } from './permissions';
-
-const PermissionNameSchema = z.enum(permissionNames as readonly Permission[] as [Permission, ...Permission[]]);
-
-export const RoleSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    description: z.string().nullable(),
-    builtIn: z.boolean(),
-    permissions: z.array(PermissionNameSchema).openapi({
-      description: 'What holders of the role may do, in catalogue order. The built-in `admin` role holds all of them.',
-    }),
-    createdAt: z.string().openapi({ format: 'date-time' }),
-  })
-  .openapi('Role');
+import { PermissionCatalogueSchema, RoleListSchema, RoleSchema, UserRolesSchema } from './roles.schemas';
 
 export const RoleNameSchema = z
   .string()
@@ -50,18 +35,9 @@ const UpdateRoleSchema = z
   })
   .openapi('UpdateRoleRequest');
 
-export const PermissionSchema = z
-  .object({
-    name: PermissionNameSchema,
-    description: z.string(),
-  })
-  .openapi('Permission');
-
 const GrantRoleSchema = z
   .strictObject({ role: z.string().min(1).max(64).openapi({ description: 'A role name or id.', example: 'admin' }) })
   .openapi('GrantRoleRequest');
-
-export const UserRolesSchema = z.object({ userId: z.string(), roles: z.array(z.string()) }).openapi('UserRoles');
 
 const RoleIdParamSchema = z.object({
   id: z
@@ -90,7 +66,7 @@ export const listRolesRoute = createRoute({
   security,
   summary: 'Every role',
   responses: {
-    200: jsonResponse(z.object({ items: z.array(RoleSchema), nextCursor: z.null() }), 'Roles by name'),
+    200: jsonResponse(RoleListSchema, 'Roles by name'),
     ...problemResponses(401),
   },
 });
@@ -104,7 +80,7 @@ export const listPermissionsRoute = createRoute({
   summary: 'The permission catalogue',
   description: 'Every permission a role can hold. The catalogue is fixed in code; roles choose from it.',
   responses: {
-    200: jsonResponse(z.object({ items: z.array(PermissionSchema) }), 'Permissions in catalogue order'),
+    200: jsonResponse(PermissionCatalogueSchema, 'Permissions in catalogue order'),
     ...problemResponses(401),
   },
 });

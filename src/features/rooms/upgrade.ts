@@ -1,4 +1,4 @@
-import { createDb } from '../../db/client';
+import { createDb, type Database } from '../../db/client';
 import type { Env } from '../../env';
 import { now } from '../../lib/clock';
 import { readConfig } from '../../lib/config';
@@ -6,10 +6,34 @@ import { AppError, problemResponse } from '../../lib/errors';
 import { logRequest } from '../../middleware/request-log';
 import { requestIdFor, withResponseHeaders } from '../../middleware/response-headers';
 import { ADMISSION_HEADER, type AdmissionTicket } from '../../realtime/room-base';
-import { readTicket } from '../../realtime/ticket';
+import { readTicket, type SocketKind, type TicketClaims } from '../../realtime/ticket';
+import { admitToSession, coworkingObject } from '../coworking/live';
 import { admitToRoom, roomObject } from './rooms.service';
 
-const ROOM_SOCKET = /^\/api\/rooms\/([^/]+)\/ws$/;
+/** The socket routes: a chat room's and a coworking session's, each with its ticket kind, admission and object. */
+const SOCKETS: {
+  pattern: RegExp;
+  kind: SocketKind;
+  admit: (db: Database, ticket: TicketClaims, at: Date) => Promise<Omit<AdmissionTicket, 'nonce' | 'expiresAt'>>;
+  object: (env: Env, id: string) => { fetch(input: string, init: RequestInit): Promise<Response> };
+  ticketRoute: string;
+}[] = [
+  {
+    pattern: /^\/api\/rooms\/([^/]+)\/ws$/,
+    kind: 'room',
+    admit: admitToRoom,
+    object: roomObject,
+    ticketRoute: 'POST /api/rooms/:id/ticket',
+  },
+  {
+    pattern: /^\/api\/coworking\/sessions\/([^/]+)\/ws$/,
+    kind: 'coworking',
+    admit: admitToSession,
+    object: coworkingObject,
+    ticketRoute: 'POST /api/coworking/sessions/:id/ticket',
+  },
+];
+type SocketRoute = (typeof SOCKETS)[number];
 
 /**
  * The websocket upgrade, handled before the Hono app: its 101 response
@@ -23,13 +47,14 @@ const ROOM_SOCKET = /^\/api\/rooms\/([^/]+)\/ws$/;
  */
 export async function handleRoomUpgrade(request: Request, env: Env): Promise<Response | null> {
   const url = new URL(request.url);
-  const match = ROOM_SOCKET.exec(url.pathname);
-  if (!match?.[1]) return null;
+  const socket = SOCKETS.find((candidate) => candidate.pattern.test(url.pathname));
+  const target = socket?.pattern.exec(url.pathname)?.[1];
+  if (!socket || !target) return null;
   const started = performance.now();
   const requestId = requestIdFor(request);
   let response: Response;
   try {
-    response = await upgrade(request, env, url, match[1]);
+    response = await upgrade(request, env, url, socket, target);
   } catch (error) {
     if (!(error instanceof AppError)) {
       console.error(JSON.stringify({ level: 'error', msg: 'socket upgrade failed', requestId, error: String(error) }));
@@ -43,7 +68,7 @@ export async function handleRoomUpgrade(request: Request, env: Env): Promise<Res
   return withResponseHeaders(response, requestId);
 }
 
-async function upgrade(request: Request, env: Env, url: URL, rawRoomId: string): Promise<Response> {
+async function upgrade(request: Request, env: Env, url: URL, socket: SocketRoute, rawId: string): Promise<Response> {
   if (request.method !== 'GET' || request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
     throw new AppError('upgrade_required', 'This endpoint only accepts websocket upgrades.');
   }
@@ -53,26 +78,21 @@ async function upgrade(request: Request, env: Env, url: URL, rawRoomId: string):
     throw new AppError('forbidden', 'This origin may not open room sockets.');
   }
   const rawTicket = url.searchParams.get('ticket');
-  if (!rawTicket) throw new AppError('unauthorized', 'A ticket is required: POST /api/rooms/:id/ticket.');
+  if (!rawTicket) throw new AppError('unauthorized', `A ticket is required: ${socket.ticketRoute}.`);
   const at = now();
   const ticket = readTicket(config.secrets.URL_SIGNING_KEYS, rawTicket, at.getTime());
-  // Ids are url-safe, so the path holds the room id exactly as the ticket names it; nothing is decoded.
-  const forThisRoom = ticket !== null && ticket.kind === 'room' && encodeURIComponent(ticket.target) === rawRoomId;
+  // Ids are url-safe, so the path holds the id exactly as the ticket names it; nothing is decoded.
+  const forThisRoom = ticket !== null && ticket.kind === socket.kind && encodeURIComponent(ticket.target) === rawId;
   if (!ticket || !forThisRoom) {
     throw new AppError('unauthorized', 'This ticket is not valid for this room, or it has expired.');
   }
-  const admission = await admitToRoom(createDb(env.DB), ticket, at);
+  const admission = await socket.admit(createDb(env.DB), ticket, at);
   const since = url.searchParams.get('since');
   const forwarded = new URL('https://room.internal/connect');
   if (since !== null) forwarded.searchParams.set('since', since);
-  const details: AdmissionTicket = {
-    identity: admission.identity,
-    room: admission.room,
-    nonce: ticket.nonce,
-    expiresAt: ticket.expiresAt,
-  };
+  const details: AdmissionTicket = { ...admission, nonce: ticket.nonce, expiresAt: ticket.expiresAt };
   // A fresh request: nothing the client sent reaches the object but the upgrade itself.
-  const response = await roomObject(env, ticket.target).fetch(forwarded.toString(), {
+  const response = await socket.object(env, ticket.target).fetch(forwarded.toString(), {
     headers: { upgrade: 'websocket', [ADMISSION_HEADER]: JSON.stringify(details) },
   });
   if (response.status === 101) return response;

@@ -3,6 +3,7 @@ import type { Database } from '../../db/client';
 import { containsText } from '../../db/contains-text';
 import { users } from '../../db/schema';
 import { keyset, type Page, type PageQuery, toPage } from '../../lib/pagination';
+import { parsePermissions, permissionsColumn } from '../roles/user-permissions';
 import { parseRoleNames, qualifiedUserId, roleNamesColumn } from './user-access';
 import { type PublicUser, toPublicUser } from './users.service';
 
@@ -45,6 +46,7 @@ export async function listUsers(db: Database, filter: UserFilter, page: PageQuer
     .select({
       user: users,
       roleNames: roleNamesColumn(qualifiedUserId),
+      permissions: permissionsColumn(qualifiedUserId),
     })
     .from(users)
     .where(and(filterConditions(filter), keys.where))
@@ -52,7 +54,9 @@ export async function listUsers(db: Database, filter: UserFilter, page: PageQuer
     .limit(keys.limit);
   const result = toPage(rows, page, (row) => row.user.id);
   return {
-    items: result.items.map(({ user, roleNames }) => toPublicUser(user, parseRoleNames(roleNames))),
+    items: result.items.map(({ user, roleNames, permissions }) =>
+      toPublicUser(user, { roles: parseRoleNames(roleNames), permissions: parsePermissions(permissions) }),
+    ),
     nextCursor: result.nextCursor,
   };
 }

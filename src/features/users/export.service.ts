@@ -2,9 +2,12 @@ import { asc, eq, or } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import {
   auditLog,
+  coworkingParticipants,
+  coworkingSessions,
   files,
   messages,
   oauthAccounts,
+  remotePassLedger,
   roles,
   roomMembers,
   rooms,
@@ -13,7 +16,8 @@ import {
   userRoles,
 } from '../../db/schema';
 import { now } from '../../lib/clock';
-import { findUserById, type PublicUser, rolesOf, toPublicUser } from './users.service';
+import { accessOf } from './user-access';
+import { findUserById, type PublicUser, toPublicUser } from './users.service';
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
@@ -48,6 +52,41 @@ export interface UserExport {
   rooms: { id: string; name: string; visibility: 'public' | 'private'; role: 'owner' | 'member'; joinedAt: string }[];
   /** Every chat message the user wrote, from the archive (a message reaches it about a second after it is sent). */
   messages: { roomId: string; id: string; text: string; sentAt: string; editedAt: string | null; deleted: boolean }[];
+  /** Coworking sessions the user hosts. */
+  coworkingSessions: {
+    id: string;
+    title: string;
+    durationMinutes: number;
+    visibility: 'public' | 'private';
+    plan: string | null;
+    startsAt: string | null;
+    lat: number | null;
+    lng: number | null;
+    capacity: number;
+    shareCode: string;
+    phase: 'lobby' | 'running' | 'paused' | 'ended';
+    startedAt: string | null;
+    endedAt: string | null;
+    createdAt: string;
+  }[];
+  /** Every coworking session the user is or was in, hosted ones included (no location is ever kept). */
+  coworkingParticipations: {
+    sessionId: string;
+    mode: 'host' | 'in_person' | 'remote';
+    joinedAt: string;
+    leftAt: string | null;
+    removedAt: string | null;
+    minutesPresent: number;
+  }[];
+  /** The user's remote-pass ledger: the initial passes, admins' grants, one spend per remote join. */
+  remotePassLedger: {
+    id: string;
+    delta: number;
+    reason: 'initial' | 'grant' | 'spend';
+    sessionId: string | null;
+    actorId: string | null;
+    createdAt: string;
+  }[];
   auditEvents: {
     id: string;
     at: string;
@@ -70,100 +109,156 @@ export interface UserExport {
 export async function exportUserData(db: Database, userId: string): Promise<UserExport | null> {
   const user = await findUserById(db, userId);
   if (!user) return null;
-  const [roleNames, roleRows, sessionRows, oauthRows, auditRows, fileRows, shareRows, roomRows, messageRows] =
-    await Promise.all([
-      rolesOf(db, userId),
-      db
-        .select({ id: roles.id, name: roles.name, grantedAt: userRoles.grantedAt, grantedBy: userRoles.grantedBy })
-        .from(userRoles)
-        .innerJoin(roles, eq(roles.id, userRoles.roleId))
-        .where(eq(userRoles.userId, userId))
-        .orderBy(asc(roles.name)),
-      db
-        .select({
-          id: sessions.id,
-          client: sessions.client,
-          deviceLabel: sessions.deviceLabel,
-          userAgent: sessions.userAgent,
-          ip: sessions.ip,
-          createdAt: sessions.createdAt,
-          lastUsedAt: sessions.lastUsedAt,
-          expiresAt: sessions.expiresAt,
-          revokedAt: sessions.revokedAt,
-          revokedReason: sessions.revokedReason,
-        })
-        .from(sessions)
-        .where(eq(sessions.userId, userId))
-        .orderBy(asc(sessions.createdAt)),
-      db
-        .select({
-          provider: oauthAccounts.provider,
-          subject: oauthAccounts.subject,
-          email: oauthAccounts.email,
-          createdAt: oauthAccounts.createdAt,
-        })
-        .from(oauthAccounts)
-        .where(eq(oauthAccounts.userId, userId))
-        .orderBy(asc(oauthAccounts.createdAt)),
-      db
-        .select()
-        .from(auditLog)
-        .where(or(eq(auditLog.actorId, userId), eq(auditLog.targetId, userId)))
-        .orderBy(asc(auditLog.id)),
-      db
-        .select({
-          id: files.id,
-          name: files.name,
-          size: files.size,
-          contentType: files.contentType,
-          sha256: files.sha256,
-          createdAt: files.createdAt,
-        })
-        .from(files)
-        .where(eq(files.ownerId, userId))
-        .orderBy(asc(files.id)),
-      db
-        .select({
-          id: shares.id,
-          fileId: shares.fileId,
-          createdAt: shares.createdAt,
-          expiresAt: shares.expiresAt,
-          maxDownloads: shares.maxDownloads,
-          downloads: shares.downloads,
-          passwordHash: shares.passwordHash,
-          revokedAt: shares.revokedAt,
-        })
-        .from(shares)
-        .where(eq(shares.ownerId, userId))
-        .orderBy(asc(shares.id)),
-      db
-        .select({
-          id: rooms.id,
-          name: rooms.name,
-          visibility: rooms.visibility,
-          role: roomMembers.role,
-          joinedAt: roomMembers.joinedAt,
-        })
-        .from(roomMembers)
-        .innerJoin(rooms, eq(rooms.id, roomMembers.roomId))
-        .where(eq(roomMembers.userId, userId))
-        .orderBy(asc(rooms.id)),
-      db
-        .select({
-          roomId: messages.roomId,
-          id: messages.id,
-          text: messages.text,
-          sentAt: messages.sentAt,
-          editedAt: messages.editedAt,
-          deletedAt: messages.deletedAt,
-        })
-        .from(messages)
-        .where(eq(messages.authorId, userId))
-        .orderBy(asc(messages.roomId), asc(messages.seq)),
-    ]);
+  const [
+    access,
+    roleRows,
+    sessionRows,
+    oauthRows,
+    auditRows,
+    fileRows,
+    shareRows,
+    roomRows,
+    messageRows,
+    hostedRows,
+    participationRows,
+    ledgerRows,
+  ] = await Promise.all([
+    accessOf(db, userId),
+    db
+      .select({ id: roles.id, name: roles.name, grantedAt: userRoles.grantedAt, grantedBy: userRoles.grantedBy })
+      .from(userRoles)
+      .innerJoin(roles, eq(roles.id, userRoles.roleId))
+      .where(eq(userRoles.userId, userId))
+      .orderBy(asc(roles.name)),
+    db
+      .select({
+        id: sessions.id,
+        client: sessions.client,
+        deviceLabel: sessions.deviceLabel,
+        userAgent: sessions.userAgent,
+        ip: sessions.ip,
+        createdAt: sessions.createdAt,
+        lastUsedAt: sessions.lastUsedAt,
+        expiresAt: sessions.expiresAt,
+        revokedAt: sessions.revokedAt,
+        revokedReason: sessions.revokedReason,
+      })
+      .from(sessions)
+      .where(eq(sessions.userId, userId))
+      .orderBy(asc(sessions.createdAt)),
+    db
+      .select({
+        provider: oauthAccounts.provider,
+        subject: oauthAccounts.subject,
+        email: oauthAccounts.email,
+        createdAt: oauthAccounts.createdAt,
+      })
+      .from(oauthAccounts)
+      .where(eq(oauthAccounts.userId, userId))
+      .orderBy(asc(oauthAccounts.createdAt)),
+    db
+      .select()
+      .from(auditLog)
+      .where(or(eq(auditLog.actorId, userId), eq(auditLog.targetId, userId)))
+      .orderBy(asc(auditLog.id)),
+    db
+      .select({
+        id: files.id,
+        name: files.name,
+        size: files.size,
+        contentType: files.contentType,
+        sha256: files.sha256,
+        createdAt: files.createdAt,
+      })
+      .from(files)
+      .where(eq(files.ownerId, userId))
+      .orderBy(asc(files.id)),
+    db
+      .select({
+        id: shares.id,
+        fileId: shares.fileId,
+        createdAt: shares.createdAt,
+        expiresAt: shares.expiresAt,
+        maxDownloads: shares.maxDownloads,
+        downloads: shares.downloads,
+        passwordHash: shares.passwordHash,
+        revokedAt: shares.revokedAt,
+      })
+      .from(shares)
+      .where(eq(shares.ownerId, userId))
+      .orderBy(asc(shares.id)),
+    db
+      .select({
+        id: rooms.id,
+        name: rooms.name,
+        visibility: rooms.visibility,
+        role: roomMembers.role,
+        joinedAt: roomMembers.joinedAt,
+      })
+      .from(roomMembers)
+      .innerJoin(rooms, eq(rooms.id, roomMembers.roomId))
+      .where(eq(roomMembers.userId, userId))
+      .orderBy(asc(rooms.id)),
+    db
+      .select({
+        roomId: messages.roomId,
+        id: messages.id,
+        text: messages.text,
+        sentAt: messages.sentAt,
+        editedAt: messages.editedAt,
+        deletedAt: messages.deletedAt,
+      })
+      .from(messages)
+      .where(eq(messages.authorId, userId))
+      .orderBy(asc(messages.roomId), asc(messages.seq)),
+    db
+      .select({
+        id: coworkingSessions.id,
+        title: coworkingSessions.title,
+        durationMinutes: coworkingSessions.durationMinutes,
+        visibility: coworkingSessions.visibility,
+        plan: coworkingSessions.plan,
+        startsAt: coworkingSessions.startsAt,
+        lat: coworkingSessions.lat,
+        lng: coworkingSessions.lng,
+        capacity: coworkingSessions.capacity,
+        shareCode: coworkingSessions.shareCode,
+        phase: coworkingSessions.phase,
+        startedAt: coworkingSessions.startedAt,
+        endedAt: coworkingSessions.endedAt,
+        createdAt: coworkingSessions.createdAt,
+      })
+      .from(coworkingSessions)
+      .where(eq(coworkingSessions.hostId, userId))
+      .orderBy(asc(coworkingSessions.id)),
+    db
+      .select({
+        sessionId: coworkingParticipants.sessionId,
+        mode: coworkingParticipants.mode,
+        joinedAt: coworkingParticipants.joinedAt,
+        leftAt: coworkingParticipants.leftAt,
+        removedAt: coworkingParticipants.removedAt,
+        minutesPresent: coworkingParticipants.minutesPresent,
+      })
+      .from(coworkingParticipants)
+      .where(eq(coworkingParticipants.userId, userId))
+      .orderBy(asc(coworkingParticipants.sessionId)),
+    db
+      .select({
+        id: remotePassLedger.id,
+        delta: remotePassLedger.delta,
+        reason: remotePassLedger.reason,
+        sessionId: remotePassLedger.sessionId,
+        actorId: remotePassLedger.actorId,
+        createdAt: remotePassLedger.createdAt,
+      })
+      .from(remotePassLedger)
+      .where(eq(remotePassLedger.userId, userId))
+      .orderBy(asc(remotePassLedger.id)),
+  ]);
   return {
     exportedAt: now().toISOString(),
-    profile: toPublicUser(user, roleNames),
+    profile: toPublicUser(user, access),
     roles: roleRows.map((row) => ({ ...row, grantedAt: row.grantedAt.toISOString() })),
     sessions: sessionRows.map((row) => ({
       ...row,
@@ -189,5 +284,19 @@ export async function exportUserData(db: Database, userId: string): Promise<User
       editedAt: iso(row.editedAt),
       deleted: deletedAt !== null,
     })),
+    coworkingSessions: hostedRows.map((row) => ({
+      ...row,
+      startsAt: iso(row.startsAt),
+      startedAt: iso(row.startedAt),
+      endedAt: iso(row.endedAt),
+      createdAt: row.createdAt.toISOString(),
+    })),
+    coworkingParticipations: participationRows.map((row) => ({
+      ...row,
+      joinedAt: row.joinedAt.toISOString(),
+      leftAt: iso(row.leftAt),
+      removedAt: iso(row.removedAt),
+    })),
+    remotePassLedger: ledgerRows.map((row) => ({ ...row, createdAt: row.createdAt.toISOString() })),
   };
 }

@@ -9,9 +9,9 @@ import { listUsers as findUsers } from './directory.service';
 import { exportUserData } from './export.service';
 import { type ProfilePatch, updateProfile } from './profile.service';
 import { removeUser } from './remove-user';
-import { loadPublicUser } from './user-access';
+import { loadPublicUser, publicUser } from './user-access';
 import { deleteMe, deleteUser, exportMe, getMe, getUser, listUsers, replaceUser, updateMe } from './users.routes';
-import { type PublicUser, publicUser } from './users.service';
+import type { PublicUser } from './users.service';
 
 /** A profile change by the user themselves (`user.update`) or by an admin (`admin.user_update`). */
 async function changeProfile(c: Context<AppEnv>, targetId: string, patch: ProfilePatch): Promise<PublicUser> {

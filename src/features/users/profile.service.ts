@@ -4,10 +4,8 @@ import type { Database } from '../../db/client';
 import { users } from '../../db/schema';
 import { now } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
+import { MAX_SETTINGS_BYTES } from './profile-fields';
 import { findUserById, type User } from './users.service';
-
-/** Settings are the client's own preferences; this cap keeps a user row small. */
-export const MAX_SETTINGS_BYTES = 8 * 1024;
 
 export interface ProfilePatch {
   /** null clears it. */
@@ -16,24 +14,6 @@ export interface ProfilePatch {
   timezone?: string | null;
   /** Merged into the stored settings as an RFC 7396 merge patch: a null value removes that key. */
   settings?: Record<string, unknown>;
-}
-
-// Zone names only (`Europe/Paris`, `UTC`, `Etc/GMT+5`): no offsets such as `+01:00`, which newer
-// Intl versions also accept but which do not follow daylight saving time.
-const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
-
-/** The canonical spelling of an IANA time zone, or null when the runtime does not know it. */
-export function canonicalTimeZone(value: string): string | null {
-  if (value.length > 64 || !ZONE_NAME.test(value)) return null;
-  try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
-  } catch {
-    return null;
-  }
-}
-
-export function settingsBytes(settings: Record<string, unknown>): number {
-  return new TextEncoder().encode(JSON.stringify(settings)).byteLength;
 }
 
 /**

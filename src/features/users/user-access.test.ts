@@ -51,8 +51,17 @@ describe('the authenticated read', () => {
     await makeAdmin(user.id);
     const { res, sent } = await getCounting('/api/users/me', user.accessToken);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ id: user.id, name: 'Una', roles: ['admin', 'user'] });
+    const me = (await res.json()) as { id: string; roles: string[]; permissions: string[] };
+    expect(me).toMatchObject({ id: user.id, name: 'Una', roles: ['admin', 'user'] });
+    // What the account may do comes with it, so screens follow permissions rather than role names.
+    expect(me.permissions).toEqual(
+      expect.arrayContaining(['users.read', 'roles.manage', 'audit.read', 'rooms.moderate']),
+    );
     expect(sent).toHaveLength(1);
+
+    const plain = await registerUser();
+    const own = await getCounting('/api/users/me', plain.accessToken);
+    expect(await own.res.json()).toMatchObject({ roles: ['user'], permissions: [] });
   });
 
   it('should read another account with users.read in two queries, and keep it a 404 without', async () => {

@@ -5,7 +5,7 @@ import { users } from '../../db/schema';
 import type { AppEnv } from '../../env';
 import type { Permission } from '../roles/permissions';
 import { parsePermissions, permissionsColumn } from '../roles/user-permissions';
-import { type PublicUser, toPublicUser, type User } from './users.service';
+import { type PublicUser, toPublicUser, type User, type UserAccess } from './users.service';
 
 /** The names of the roles `userId` holds, space-separated (role names have no spaces), as a scalar subquery. */
 export function roleNamesColumn(userId: AnyColumn | SQL | string): SQL<string | null> {
@@ -50,5 +50,18 @@ export async function loadPublicUser(c: Context<AppEnv>, userId: string): Promis
   const found = await findUserWithAccess(c.var.db, userId);
   if (!found) return null;
   if (userId === c.var.userId && !c.var.permissions) c.set('permissions', found.permissions);
-  return toPublicUser(found.user, found.roles);
+  return toPublicUser(found.user, found);
+}
+
+/** The account's role names and permissions, in one D1 query. */
+export async function accessOf(db: Database, userId: string): Promise<UserAccess> {
+  const [row] = await db.all<{ roles: string | null; permissions: string | null }>(
+    sql`SELECT ${roleNamesColumn(userId)} AS roles, ${permissionsColumn(userId)} AS permissions`,
+  );
+  return { roles: parseRoleNames(row?.roles ?? null), permissions: parsePermissions(row?.permissions ?? null) };
+}
+
+/** `toPublicUser` for an account row already in hand (after a change), its access read in one query. */
+export async function publicUser(db: Database, user: User): Promise<PublicUser> {
+  return toPublicUser(user, await accessOf(db, user.id));
 }

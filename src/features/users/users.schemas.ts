@@ -3,7 +3,7 @@ import { jsonDepth, MAX_JSON_DEPTH } from '../../lib/decode';
 import { PageQuerySchema, pageSchema } from '../../lib/pagination';
 import { AuditEventSchema } from '../audit/audit-log.schemas';
 import { PasswordSchema, UserSchema } from '../auth/auth.schemas';
-import { canonicalTimeZone, MAX_SETTINGS_BYTES, settingsBytes } from './profile.service';
+import { canonicalTimeZone, MAX_SETTINGS_BYTES, settingsBytes } from './profile-fields';
 
 export const TimezoneSchema = z
   .string()
@@ -135,6 +135,44 @@ export const UserExportSchema = z
         sentAt: iso,
         editedAt: iso.nullable(),
         deleted: z.boolean(),
+      }),
+    ),
+    coworkingSessions: z.array(
+      z.object({
+        id: z.string(),
+        title: z.string(),
+        durationMinutes: z.number().int(),
+        visibility: z.enum(['public', 'private']),
+        plan: z.string().nullable(),
+        startsAt: iso.nullable(),
+        lat: z.number().nullable(),
+        lng: z.number().nullable(),
+        capacity: z.number().int(),
+        shareCode: z.string(),
+        phase: z.enum(['lobby', 'running', 'paused', 'ended']),
+        startedAt: iso.nullable(),
+        endedAt: iso.nullable(),
+        createdAt: iso,
+      }),
+    ),
+    coworkingParticipations: z.array(
+      z.object({
+        sessionId: z.string(),
+        mode: z.enum(['host', 'in_person', 'remote']),
+        joinedAt: iso,
+        leftAt: iso.nullable(),
+        removedAt: iso.nullable(),
+        minutesPresent: z.number().int(),
+      }),
+    ),
+    remotePassLedger: z.array(
+      z.object({
+        id: z.string(),
+        delta: z.number().int(),
+        reason: z.enum(['initial', 'grant', 'spend']),
+        sessionId: z.string().nullable(),
+        actorId: z.string().nullable(),
+        createdAt: iso,
       }),
     ),
   })

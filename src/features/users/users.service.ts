@@ -4,15 +4,12 @@ import { roles, userRoles, users } from '../../db/schema';
 import { now } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
+import type { Permission } from '../roles/permissions';
+import { normalizeEmail } from './email';
 
 export type User = typeof users.$inferSelect;
 
 export const BUILT_IN_ROLE_IDS = { admin: 'role_admin', user: 'role_user' } as const;
-
-/** The one form an email is stored and compared in: trimmed, NFKC-normalised, lower-cased. */
-export function normalizeEmail(email: string): string {
-  return email.trim().normalize('NFKC').toLowerCase();
-}
 
 export interface PublicUser {
   id: string;
@@ -26,12 +23,20 @@ export interface PublicUser {
   settings: Record<string, unknown>;
   status: 'active' | 'deactivated';
   roles: string[];
+  /** What the account may do, from its roles (SPEC: roles and permissions). */
+  permissions: Permission[];
   createdAt: string;
   updatedAt: string;
 }
 
+/** An account's roles and what they let it do, as `accessOf` reads them in one query. */
+export interface UserAccess {
+  roles: string[];
+  permissions: Iterable<Permission>;
+}
+
 /** What the API says about a user: never the password hash. */
-export function toPublicUser(user: User, roleNames: string[]): PublicUser {
+export function toPublicUser(user: User, access: UserAccess): PublicUser {
   return {
     id: user.id,
     email: user.email,
@@ -42,15 +47,11 @@ export function toPublicUser(user: User, roleNames: string[]): PublicUser {
     timezone: user.timezone,
     settings: user.settings,
     status: user.status,
-    roles: roleNames,
+    roles: access.roles,
+    permissions: [...access.permissions].sort(),
     createdAt: user.createdAt.toISOString(),
     updatedAt: user.updatedAt.toISOString(),
   };
-}
-
-/** `toPublicUser` with the user's roles read from D1. */
-export async function publicUser(db: Database, user: User): Promise<PublicUser> {
-  return toPublicUser(user, await rolesOf(db, user.id));
 }
 
 export async function findUserById(db: Database, id: string): Promise<User | null> {
