@@ -200,6 +200,25 @@ describe('coworking sessions: the server-owned timer', () => {
     await runTasksNow(session.id);
     await expectProblem(await control(host, session.id, 'end'), 409, 'session_ended');
     expect(await credited()).toEqual(first);
+    // Each participant has one sprint record from it, credited once, on their local day.
+    const sprintRows = (
+      await env.DB.prepare(
+        "SELECT user_id, credited_minutes, status, local_date FROM sprints WHERE session_id = ? AND kind = 'session' ORDER BY user_id",
+      )
+        .bind(session.id)
+        .all<{ user_id: string; credited_minutes: number; status: string; local_date: string }>()
+    ).results;
+    expect(sprintRows.map((row) => [row.credited_minutes, row.status])).toEqual([
+      [20, 'completed'],
+      [20, 'completed'],
+    ]);
+    const exported = (await (await call('/api/users/me/export', { token: guest.accessToken })).json()) as {
+      sprints: { sessionId: string; creditedMinutes: number; kind: string }[];
+    };
+    expect(exported.sprints).toEqual([
+      expect.objectContaining({ sessionId: session.id, creditedMinutes: 20, kind: 'session' }),
+    ]);
+    expect(sprintRows[0]?.local_date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
 
     // The chat is gone: no text in the object's storage, and none was ever in D1.
     expect(await sessionObject(session.id).messageCount()).toBe(0);

@@ -1,7 +1,9 @@
-import { and, eq, isNull, ne } from 'drizzle-orm';
+import { and, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { createDb } from '../db/client';
-import { coworkingParticipants, coworkingSessions } from '../db/schema';
+import { coworkingParticipants, coworkingSessions, sprints, users } from '../db/schema';
 import type { Env } from '../env';
+import { newId } from '../lib/ids';
+import { localDate } from '../lib/local-date';
 import { MessageLog } from './message-log';
 import type { ClientFrame, TimerFrame, TimerPhase } from './protocol';
 import { type AdmissionTicket, type Identity, RoomBase, type SessionSetup } from './room-base';
@@ -261,13 +263,40 @@ export class CoworkingRoom extends RoomBase {
     for (const ws of this.ctx.getWebSockets()) this.closeSocket(ws, 1000, 'Session ended');
   }
 
-  /** Writes the end and everyone's present minutes to D1; set, not added, so running it twice changes nothing. */
+  /**
+   * Writes the end, everyone's present minutes and a sprint record per
+   * participant to D1, in one batch. Values are set, not added, and a sprint
+   * is keyed by (session, user), so running it twice changes nothing.
+   */
   private async syncEnd(state: TimerState): Promise<void> {
     const db = createDb(this.env.DB);
     const cap = Math.ceil(state.durationMs / 60_000);
+    const endedAt = new Date(state.endedAt ?? Date.now());
     const rows = this.sql
       .exec<{ user_id: string; present_ms: number }>('SELECT user_id, present_ms FROM attendance')
       .toArray();
+    const minutes = (row: { present_ms: number }) => Math.min(cap, Math.floor(row.present_ms / 60_000));
+    let zones: Map<string, string | null>;
+    try {
+      const found = rows.length
+        ? await db
+            .select({ id: users.id, timezone: users.timezone })
+            .from(users)
+            .where(
+              inArray(
+                users.id,
+                rows.map((row) => row.user_id),
+              ),
+            )
+        : [];
+      zones = new Map(found.map((user) => [user.id, user.timezone]));
+    } catch (error) {
+      console.error(
+        JSON.stringify({ level: 'error', msg: 'session end sync failed', session: state.id, error: String(error) }),
+      );
+      await this.schedule('sync', Date.now() + SYNC_RETRY_MS);
+      return;
+    }
     const statements = [
       db
         .update(coworkingSessions)
@@ -282,9 +311,35 @@ export class CoworkingRoom extends RoomBase {
       ...rows.map((row) =>
         db
           .update(coworkingParticipants)
-          .set({ minutesPresent: Math.min(cap, Math.floor(row.present_ms / 60_000)) })
+          .set({ minutesPresent: minutes(row) })
           .where(and(eq(coworkingParticipants.sessionId, state.id), eq(coworkingParticipants.userId, row.user_id))),
       ),
+      // Accounts deleted meanwhile have no time zone entry and get no sprint.
+      ...rows
+        .filter((row) => zones.has(row.user_id))
+        .map((row) =>
+          db
+            .insert(sprints)
+            .values({
+              id: newId(),
+              userId: row.user_id,
+              kind: 'session',
+              sessionId: state.id,
+              plannedMinutes: cap,
+              startedAt: new Date(state.startedAt ?? endedAt.getTime()),
+              plannedEndAt: new Date(state.endsAt ?? endedAt.getTime()),
+              endedAt,
+              status: 'completed',
+              creditedMinutes: minutes(row),
+              localDate: localDate(endedAt, zones.get(row.user_id)),
+              createdAt: endedAt,
+            })
+            .onConflictDoUpdate({
+              target: [sprints.sessionId, sprints.userId],
+              targetWhere: sql`kind = 'session'`,
+              set: { creditedMinutes: minutes(row), endedAt },
+            }),
+        ),
     ];
     try {
       await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);

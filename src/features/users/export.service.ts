@@ -8,6 +8,7 @@ import {
   messages,
   oauthAccounts,
   remotePassLedger,
+  sprints,
   roles,
   roomMembers,
   rooms,
@@ -87,6 +88,19 @@ export interface UserExport {
     actorId: string | null;
     createdAt: string;
   }[];
+  /** Focused time: solo sprints and the user's part in coworking sessions. */
+  sprints: {
+    id: string;
+    kind: 'solo' | 'session';
+    sessionId: string | null;
+    goal: string | null;
+    plannedMinutes: number;
+    startedAt: string;
+    endedAt: string | null;
+    status: 'running' | 'completed' | 'abandoned' | 'expired';
+    creditedMinutes: number;
+    localDate: string | null;
+  }[];
   auditEvents: {
     id: string;
     at: string;
@@ -122,6 +136,7 @@ export async function exportUserData(db: Database, userId: string): Promise<User
     hostedRows,
     participationRows,
     ledgerRows,
+    sprintRows,
   ] = await Promise.all([
     accessOf(db, userId),
     db
@@ -255,6 +270,22 @@ export async function exportUserData(db: Database, userId: string): Promise<User
       .from(remotePassLedger)
       .where(eq(remotePassLedger.userId, userId))
       .orderBy(asc(remotePassLedger.id)),
+    db
+      .select({
+        id: sprints.id,
+        kind: sprints.kind,
+        sessionId: sprints.sessionId,
+        goal: sprints.goal,
+        plannedMinutes: sprints.plannedMinutes,
+        startedAt: sprints.startedAt,
+        endedAt: sprints.endedAt,
+        status: sprints.status,
+        creditedMinutes: sprints.creditedMinutes,
+        localDate: sprints.localDate,
+      })
+      .from(sprints)
+      .where(eq(sprints.userId, userId))
+      .orderBy(asc(sprints.id)),
   ]);
   return {
     exportedAt: now().toISOString(),
@@ -298,5 +329,10 @@ export async function exportUserData(db: Database, userId: string): Promise<User
       removedAt: iso(row.removedAt),
     })),
     remotePassLedger: ledgerRows.map((row) => ({ ...row, createdAt: row.createdAt.toISOString() })),
+    sprints: sprintRows.map((row) => ({
+      ...row,
+      startedAt: row.startedAt.toISOString(),
+      endedAt: row.endedAt?.toISOString() ?? null,
+    })),
   };
 }

@@ -175,5 +175,19 @@ export const UserExportSchema = z
         createdAt: iso,
       }),
     ),
+    sprints: z.array(
+      z.object({
+        id: z.string(),
+        kind: z.enum(['solo', 'session']),
+        sessionId: z.string().nullable(),
+        goal: z.string().nullable(),
+        plannedMinutes: z.number().int(),
+        startedAt: iso,
+        endedAt: iso.nullable(),
+        status: z.enum(['running', 'completed', 'abandoned', 'expired']),
+        creditedMinutes: z.number().int(),
+        localDate: z.string().nullable(),
+      }),
+    ),
   })
   .openapi('UserExport');
