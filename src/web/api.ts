@@ -1,19 +1,28 @@
 import type { FieldError, ProblemBody, ProblemCode } from '../lib/errors';
 import type {
   Accepted,
-  AuditAction,
-  AuditEvent,
-  DeviceSession,
+  AuditEventPage,
+  AuditLogQuery,
+  DeviceSessionList,
   Health,
+  LoginBody,
   Meta,
-  OutboxMessage,
-  Page,
+  OAuthLinkStart,
+  OtpSignedIn,
+  Outbox,
   Permission,
+  ProfileChange,
+  RegisterBody,
   Role,
+  RoleList,
   SignedIn,
   User,
+  UserPage,
+  UserQuery,
   UserStatus,
 } from './types';
+
+export type { AuditLogQuery, UserQuery };
 
 /**
  * Codes the client itself produces when no problem+json came back:
@@ -171,32 +180,16 @@ const query = (params: Record<string, string | undefined>) => {
   return text ? `?${text}` : '';
 };
 
-export type UserQuery = { q?: string; role?: string; status?: UserStatus; cursor?: string };
-
-export type AuditLogQuery = {
-  action?: AuditAction;
-  outcome?: 'success' | 'failure';
-  /** Part of the actor's or the target account's email. */
-  email?: string;
-  /** ISO 8601, inclusive. */
-  since?: string;
-  /** ISO 8601, exclusive. */
-  until?: string;
-  cursor?: string;
-};
-
 /** Every API call the web app makes, typed by its answer. */
 export const api = {
   health: (signal?: AbortSignal) => request<Health>('/api/health', { accept: [503], cache: 'no-store', signal }),
   meta: () => request<Meta>('/api/meta'),
 
-  register: (body: { email: string; password: string; name?: string }) =>
-    request<SignedIn>('/api/auth/register', post(body)),
-  login: (body: { email: string; password: string }) => request<SignedIn>('/api/auth/login', post(body)),
+  register: (body: RegisterBody) => request<SignedIn>('/api/auth/register', post(body)),
+  login: (body: LoginBody) => request<SignedIn>('/api/auth/login', post(body)),
   requestCode: (phone: string) => request<Accepted>('/api/auth/otp/request', post({ phone })),
   /** `created`: this sign-in made the account (the number was new to Hearth). */
-  verifyCode: (phone: string, code: string) =>
-    request<SignedIn & { created: boolean }>('/api/auth/otp/verify', post({ phone, code })),
+  verifyCode: (phone: string, code: string) => request<OtpSignedIn>('/api/auth/otp/verify', post({ phone, code })),
   /**
    * The refresh token is the HttpOnly cookie scoped to /api/auth; nothing in script can read it.
    * Undefined (204) when the browser has no cookie: signed out, which is not an error.
@@ -204,12 +197,12 @@ export const api = {
   refresh: () => request<SignedIn | undefined>('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' }),
   logout: () => request<void>('/api/auth/logout', { method: 'POST', credentials: 'same-origin' }),
   logoutAll: () => request<void>('/api/auth/logout-all', post(undefined, true)),
-  sessions: () => request<Page<DeviceSession>>('/api/auth/sessions', { auth: true, cache: 'no-store' }),
+  sessions: () => request<DeviceSessionList>('/api/auth/sessions', { auth: true, cache: 'no-store' }),
   revokeSession: (id: string) =>
     request<void>(`/api/auth/sessions/${encodeURIComponent(id)}`, { method: 'DELETE', auth: true }),
   /** The provider's authorization URL; opening it links that identity to the signed-in account. */
   linkProvider: (id: string) =>
-    request<{ url: string }>(`/api/auth/oauth/${encodeURIComponent(id)}/link`, post(undefined, true)),
+    request<OAuthLinkStart>(`/api/auth/oauth/${encodeURIComponent(id)}/link`, post(undefined, true)),
   requestPasswordReset: (email: string) => request<Accepted>('/api/auth/password-reset/request', post({ email })),
   confirmPasswordReset: (token: string, password: string) =>
     request<void>('/api/auth/password-reset/confirm', post({ token, password })),
@@ -226,22 +219,21 @@ export const api = {
   addEmail: (email: string) => request<User>('/api/users/me/email', post({ email }, true)),
   setPassword: (password: string) => request<User>('/api/users/me/password', post({ password }, true)),
   /** Development only: the mail and texts the outbox sender "delivered", newest last. */
-  devOutbox: () => request<{ items: OutboxMessage[] }>('/api/dev/outbox', { cache: 'no-store' }),
-  updateMe: (patch: { name?: string | null; timezone?: string | null }) =>
-    request<User>('/api/users/me', { method: 'PATCH', json: patch, auth: true }),
+  devOutbox: () => request<Outbox>('/api/dev/outbox', { cache: 'no-store' }),
+  updateMe: (patch: ProfileChange) => request<User>('/api/users/me', { method: 'PATCH', json: patch, auth: true }),
   deleteMe: (password?: string) =>
     request<void>('/api/users/me', { method: 'DELETE', json: password ? { password } : {}, auth: true }),
 
-  roles: () => request<Page<Role>>('/api/roles', { auth: true, cache: 'no-store' }),
+  roles: () => request<RoleList>('/api/roles', { auth: true, cache: 'no-store' }),
   createRole: (body: { name: string; description?: string; permissions?: Permission[] }) =>
     request<Role>('/api/roles', post(body, true)),
   updateRole: (id: string, change: { description?: string | null; permissions?: Permission[] }) =>
     request<Role>(`/api/roles/${encodeURIComponent(id)}`, { method: 'PATCH', json: change, auth: true }),
   auditLog: (params: AuditLogQuery) =>
-    request<Page<AuditEvent>>(`/api/admin/audit-log${query(params)}`, { auth: true, cache: 'no-store' }),
+    request<AuditEventPage>(`/api/admin/audit-log${query(params)}`, { auth: true, cache: 'no-store' }),
   deleteRole: (id: string) => request<void>(`/api/roles/${encodeURIComponent(id)}`, { method: 'DELETE', auth: true }),
   users: (params: UserQuery) =>
-    request<Page<User>>(`/api/admin/users${query(params)}`, { auth: true, cache: 'no-store' }),
+    request<UserPage>(`/api/admin/users${query(params)}`, { auth: true, cache: 'no-store' }),
   updateUser: (id: string, change: { roles?: string[]; status?: UserStatus }) =>
     request<User>(`/api/admin/users/${encodeURIComponent(id)}`, { method: 'PATCH', json: change, auth: true }),
 };

@@ -1,209 +1,138 @@
-// Response bodies of the API routes the web app calls, as SPEC §3 and the
-// route schemas (src/features/*/*.routes.ts) define them.
+// Response bodies of the API routes the web app calls, inferred from the zod schemas the server's
+// routes answer with (src/features/*/*.schemas.ts): a field renamed or retyped there fails
+// `npm run typecheck` here, in every screen that reads it. Type-only imports, so no server code
+// reaches the bundle; the schema modules import nothing Workers-typed, so this project checks them.
+// api-contract.ts pins each `api` call to its route's schema.
 
-import type { AuditAction } from '../features/audit/audit-actions';
-import type { Permission } from '../features/roles/permissions';
+import type { z } from '@hono/zod-openapi';
+import type { AuditEventPageSchema, AuditLogQuerySchema } from '../features/audit/audit-log.schemas';
+import type {
+  AcceptedSchema,
+  LoginSchema,
+  OAuthLinkStartSchema,
+  OtpSignedInSchema,
+  RegisterSchema,
+  SessionListSchema,
+  SessionSchema,
+  SignedInSchema,
+  UserSchema,
+} from '../features/auth/auth.schemas';
+import type { OutboxSchema } from '../features/dev/dev.schemas';
+import type {
+  AdminAccessLogEntrySchema,
+  AdminAccessLogPageSchema,
+  AdminAccessLogQuerySchema,
+  FileListQuerySchema,
+  FilePageSchema,
+  FileSchema,
+  FileSortSchema,
+  QuotaSchema,
+  ShareCreateSchema,
+  ShareListSchema,
+  ShareSchema,
+  ShareUpdateSchema,
+  SignedUrlSchema,
+  SortOrderSchema,
+  StorageReportSchema,
+  UploadSchema,
+} from '../features/files/files.schemas';
+import type { HealthSchema } from '../features/health/health.schemas';
+import type { MetaSchema } from '../features/meta/meta.schemas';
+import type { RoleListSchema, RoleSchema } from '../features/roles/roles.schemas';
+import type { ListUsersQuerySchema, UpdateProfileSchema, UserPageSchema } from '../features/users/users.schemas';
 
-export type { AuditAction, Permission };
-
-export type CheckState = 'ok' | 'fail';
+export type { AuditAction } from '../features/audit/audit-actions';
+export type { Permission } from '../features/roles/permissions';
+/** Every list: SPEC §2. Lists that never span pages answer `nextCursor: null`, which fits. */
+export type { Page } from '../lib/pagination';
 
 /** `GET /api/health`: 200 when every check is ok, 503 (same body) when one fails. */
-export interface Health {
-  status: CheckState;
-  checks: { db: CheckState; kv: CheckState; storage: CheckState; config: CheckState };
-  /** Why each failing check failed, in words an operator can act on. */
-  problems: string[];
-  version: string;
-}
-
+export type Health = z.output<typeof HealthSchema>;
+export type CheckState = Health['status'];
 export type HealthCheckName = keyof Health['checks'];
 
 /** `GET /api/meta`: public facts about this deployment. */
-export interface Meta {
-  name: 'Hearth';
-  version: string;
-  environment: 'development' | 'production' | 'test';
-  /** Configured OpenID Connect sign-in providers; `/api/auth/oauth/<id>` starts one. */
-  providers?: { id: string; name: string }[];
-}
-
-export type UserStatus = 'active' | 'deactivated';
+export type Meta = z.output<typeof MetaSchema>;
 
 /** The public user, as every auth, users and admin route returns it. */
-export interface User {
-  id: string;
-  email: string | null;
-  emailVerified: boolean;
-  /** False for accounts made by phone code or an identity provider until they set one. */
-  hasPassword: boolean;
-  phone: string | null;
-  name: string | null;
-  timezone: string | null;
-  settings: Record<string, unknown>;
-  status: UserStatus;
-  /** Role names, e.g. `['admin', 'user']`. */
-  roles: string[];
-  createdAt: string;
-  updatedAt: string;
-}
+export type User = z.output<typeof UserSchema>;
+export type UserStatus = User['status'];
+/** `GET /api/admin/users`. */
+export type UserPage = z.output<typeof UserPageSchema>;
 
-/** What register, login, OTP verify and refresh answer; the refresh token stays in its HttpOnly cookie. */
-export interface SignedIn {
-  user: User;
-  accessToken: string;
-  /** Seconds until the access token expires. */
-  expiresIn: number;
-}
-
-/** A message the development sender "delivered", from `GET /api/dev/outbox` (development only). */
-export interface OutboxMessage {
-  id: string;
-  channel: 'email' | 'sms';
-  to: string;
-  subject: string | null;
-  body: string;
-  createdAt: string;
-}
+/** What register, login and refresh answer; a web client's refresh token stays in its HttpOnly cookie. */
+export type SignedIn = z.output<typeof SignedInSchema>;
+/** `POST /api/auth/otp/verify`: `created` when this sign-in made the account. */
+export type OtpSignedIn = z.output<typeof OtpSignedInSchema>;
+export type Accepted = z.output<typeof AcceptedSchema>;
+/** `POST /api/auth/oauth/{provider}/link`. */
+export type OAuthLinkStart = z.output<typeof OAuthLinkStartSchema>;
 
 /** One signed-in device, from `GET /api/auth/sessions`. */
-export interface DeviceSession {
-  id: string;
-  /** The session making this request. */
-  current: boolean;
-  client: 'web' | 'native';
-  deviceLabel: string | null;
-  createdAt: string;
-  lastUsedAt: string;
-  expiresAt: string;
-  userAgent: string | null;
-  ip: string | null;
-}
+export type DeviceSession = z.output<typeof SessionSchema>;
+export type DeviceSessionList = z.output<typeof SessionListSchema>;
 
-export interface Role {
-  id: string;
-  name: string;
-  description: string | null;
-  /** `admin` and `user`: they cannot be deleted. */
-  builtIn: boolean;
-  /** Catalogue names (src/features/roles/permissions.ts), in catalogue order; `admin` holds them all. */
-  permissions: Permission[];
-  createdAt: string;
-}
+/** `GET /api/dev/outbox` (development only): what the development sender "delivered". */
+export type Outbox = z.output<typeof OutboxSchema>;
+export type OutboxMessage = Outbox['items'][number];
 
-/** One entry of `GET /api/admin/audit-log`, with the emails of the accounts involved. */
-export interface AuditEvent {
-  id: string;
-  at: string;
-  action: AuditAction;
-  outcome: 'success' | 'failure';
-  actorId: string | null;
-  actorEmail: string | null;
-  targetType: string | null;
-  targetId: string | null;
-  targetEmail: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  details: Record<string, unknown> | null;
-}
+export type Role = z.output<typeof RoleSchema>;
+export type RoleList = z.output<typeof RoleListSchema>;
 
-/** Every list: SPEC §2. */
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
-export interface Accepted {
-  status: 'accepted';
-}
+/** `GET /api/admin/audit-log`: events with the emails of the accounts involved. */
+export type AuditEventPage = z.output<typeof AuditEventPageSchema>;
+export type AuditEvent = AuditEventPage['items'][number];
 
 // ---- files ----
 
 /** A stored file, from `/api/files` (SPEC §3 Files and sharing). */
-export interface StoredFile {
-  id: string;
-  name: string;
-  size: number;
-  contentType: string;
-  /** Hex SHA-256; null while a resumable upload is still being hashed. */
-  sha256: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export type FileSort = 'createdAt' | 'name' | 'size';
-export type SortOrder = 'asc' | 'desc';
+export type StoredFile = z.output<typeof FileSchema>;
+export type FilePage = z.output<typeof FilePageSchema>;
+export type FileSort = z.output<typeof FileSortSchema>;
+export type SortOrder = z.output<typeof SortOrderSchema>;
 
 /** `POST /api/files/uploads` and `GET /api/files/uploads/:id`: a resumable upload and the parts it has. */
-export interface ResumableUpload {
-  uploadId: string;
-  name: string;
-  size: number;
-  /** Every part but the last is exactly this many bytes. */
-  partSize: number;
-  partCount: number;
-  parts: { partNumber: number; size: number }[];
-  expiresAt: string;
-}
+export type ResumableUpload = z.output<typeof UploadSchema>;
 
 /** A signed download link, from `GET /api/files/:id/download`. */
-export interface SignedUrl {
-  url: string;
-  expiresAt: string;
-}
+export type SignedUrl = z.output<typeof SignedUrlSchema>;
 
 /** A share link of one file. */
-export interface Share {
-  id: string;
-  fileId: string;
-  token: string;
-  /** The public page, `<APP_URL>/s/<token>`. */
-  url: string;
-  /** Revoked, expired and used-up links stay listed. */
-  state: 'active' | 'expired' | 'used_up' | 'revoked';
-  /** Null: never expires. */
-  expiresAt: string | null;
-  /** Null: no cap. */
-  maxDownloads: number | null;
-  downloads: number;
-  hasPassword: boolean;
-  /** Password guesses in the current 15 minutes, from every address. */
-  failedAttempts: number;
-  /** Set while too many wrong passwords keep the link locked. */
-  lockedUntil: string | null;
-  createdAt: string;
-  updatedAt: string;
-  revokedAt: string | null;
-}
+export type Share = z.output<typeof ShareSchema>;
+export type ShareList = z.output<typeof ShareListSchema>;
 
 /** `GET /api/admin/storage`. */
-export interface StorageReport {
-  totals: { files: number; bytes: number; users: number };
-  defaultQuotaBytes: number;
-  /** Users who store at least one file, most bytes first (at most 100). */
-  users: { userId: string; email: string | null; files: number; bytes: number; quotaBytes: number }[];
-  largestFiles: (StoredFile & { ownerId: string })[];
-}
+export type StorageReport = z.output<typeof StorageReportSchema>;
+/** `PUT /api/admin/users/:id/quota`. */
+export type Quota = z.output<typeof QuotaSchema>;
 
 /** One download, from `GET /api/admin/access-logs`. */
-export interface AccessLogEntry {
-  id: string;
-  at: string;
-  fileId: string;
-  ownerId: string;
-  /** Set when the download came through a share link. */
-  shareId: string | null;
-  /** Set when a signed-in user downloaded. */
-  userId: string | null;
-  /** Null once the file is deleted (admin list only). */
-  fileName?: string | null;
-  ownerEmail?: string | null;
-  userEmail?: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  bytes: number;
-  status: number;
-}
+export type AccessLogEntry = z.output<typeof AdminAccessLogEntrySchema>;
+export type AccessLogPage = z.output<typeof AdminAccessLogPageSchema>;
+
+// ---- what the web app sends: the route's request schema, before defaults and transforms ----
+
+/** The web client never asks for a body refresh token, so it leaves `client` to its default. */
+export type RegisterBody = Omit<z.input<typeof RegisterSchema>, 'client'>;
+export type LoginBody = Omit<z.input<typeof LoginSchema>, 'client'>;
+export type ProfileChange = Pick<z.input<typeof UpdateProfileSchema>, 'name' | 'timezone'>;
+export type UserQuery = Pick<z.input<typeof ListUsersQuerySchema>, 'q' | 'role' | 'status' | 'cursor'>;
+/** `since` (inclusive) and `until` (exclusive) are ISO 8601. */
+export type AuditLogQuery = Pick<
+  z.input<typeof AuditLogQuerySchema>,
+  'action' | 'outcome' | 'email' | 'since' | 'until' | 'cursor'
+>;
+/** The screen always names its sort, so both are required here. */
+export type FileQuery = Pick<z.input<typeof FileListQuerySchema>, 'q' | 'cursor'> &
+  Pick<z.output<typeof FileListQuerySchema>, 'sort' | 'order'>;
+/** A new link: `expiresIn` in seconds from now (null: never), `maxDownloads` null: no cap. */
+export type ShareCreate = z.input<typeof ShareCreateSchema>;
+/** An edit: the same, and `password: null` removes the password. */
+export type ShareChange = z.input<typeof ShareUpdateSchema>;
+export type AccessLogQuery = Pick<
+  z.input<typeof AdminAccessLogQuerySchema>,
+  'fileId' | 'ownerId' | 'file' | 'email' | 'since' | 'cursor'
+>;
 
 // ---- chat rooms ----
 

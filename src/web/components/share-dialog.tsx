@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'hono/jsx/dom';
 import { type ApiError, asApiError } from '../api';
-import { filesApi, type ShareChange } from '../files/api';
+import { filesApi, type ShareChange, type ShareCreate } from '../files/api';
 import { EXPIRY_PRESETS, relativeTime } from '../files/format';
 import { dateTime } from '../format';
 import { useLiveState } from '../hooks';
@@ -311,7 +311,7 @@ export function ShareDialog({ file, onClose }: { file: StoredFile; onClose: () =
     setShares((current) => ({ kind: 'loaded', items: change(current.kind === 'loaded' ? current.items : []) }));
 
   const form = useForm(async (data, element) => {
-    const body: ShareChange = { expiresIn: expiresInOf(textOf(data, 'expiresIn')) ?? null };
+    const body: ShareCreate = { expiresIn: expiresInOf(textOf(data, 'expiresIn')) ?? null };
     const cap = capOf(textOf(data, 'maxDownloads'));
     if (cap !== null) body.maxDownloads = cap;
     const password = String(data.get('password') ?? '');

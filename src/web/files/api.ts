@@ -1,16 +1,22 @@
 import { request } from '../api';
 import type {
-  AccessLogEntry,
-  FileSort,
-  Page,
+  AccessLogPage,
+  AccessLogQuery,
+  FilePage,
+  FileQuery,
+  Quota,
   ResumableUpload,
   Share,
+  ShareChange,
+  ShareCreate,
+  ShareList,
   SignedUrl,
-  SortOrder,
   StorageReport,
   StoredFile,
   User,
 } from '../types';
+
+export type { AccessLogQuery, FileQuery, ShareChange, ShareCreate };
 
 const id = encodeURIComponent;
 const query = (params: Record<string, string | undefined>) => {
@@ -22,36 +28,9 @@ const query = (params: Record<string, string | undefined>) => {
 const read = { auth: true, cache: 'no-store' } as const;
 const send = (method: string, json?: unknown) => ({ method, json, auth: true });
 
-export interface FileQuery {
-  q?: string;
-  sort: FileSort;
-  order: SortOrder;
-  cursor?: string;
-}
-
-/** What a share link changes: `expiresIn` in seconds from now (null: never), `maxDownloads` null: no cap. */
-export interface ShareChange {
-  expiresIn?: number | null;
-  maxDownloads?: number | null;
-  /** A new password; null removes it (edit only). */
-  password?: string | null;
-}
-
-export interface AccessLogQuery {
-  fileId?: string;
-  ownerId?: string;
-  /** Part of the file name. */
-  file?: string;
-  /** Part of the owner's or the downloader's email. */
-  email?: string;
-  /** ISO 8601. */
-  since?: string;
-  cursor?: string;
-}
-
 /** The files, sharing and storage-admin calls of SPEC §3. Uploads with progress live in `./upload`. */
 export const filesApi = {
-  list: (params: FileQuery) => request<Page<StoredFile>>(`/api/files${query({ ...params })}`, read),
+  list: (params: FileQuery) => request<FilePage>(`/api/files${query({ ...params })}`, read),
   rename: (fileId: string, name: string) => request<StoredFile>(`/api/files/${id(fileId)}`, send('PATCH', { name })),
   remove: (fileId: string) => request<void>(`/api/files/${id(fileId)}`, send('DELETE')),
   downloadLink: (fileId: string) => request<SignedUrl>(`/api/files/${id(fileId)}/download`, read),
@@ -62,8 +41,8 @@ export const filesApi = {
     request<StoredFile>(`/api/files/uploads/${id(uploadId)}/complete`, send('POST')),
   abortUpload: (uploadId: string) => request<void>(`/api/files/uploads/${id(uploadId)}`, send('DELETE')),
 
-  shares: (fileId: string) => request<Page<Share>>(`/api/files/${id(fileId)}/shares`, read),
-  createShare: (fileId: string, body: ShareChange) =>
+  shares: (fileId: string) => request<ShareList>(`/api/files/${id(fileId)}/shares`, read),
+  createShare: (fileId: string, body: ShareCreate) =>
     request<Share>(`/api/files/${id(fileId)}/shares`, send('POST', body)),
   updateShare: (shareId: string, body: ShareChange) =>
     request<Share>(`/api/shares/${id(shareId)}`, send('PATCH', body)),
@@ -73,10 +52,6 @@ export const filesApi = {
   /** Who an owner is, for a storage row without an email (phone-only accounts): admins may read anyone. */
   user: (userId: string) => request<User>(`/api/users/${id(userId)}`, read),
   setQuota: (userId: string, quotaBytes: number | null) =>
-    request<{ userId: string; usedBytes: number; quotaBytes: number }>(
-      `/api/admin/users/${id(userId)}/quota`,
-      send('PUT', { quotaBytes }),
-    ),
-  accessLogs: (params: AccessLogQuery) =>
-    request<Page<AccessLogEntry>>(`/api/admin/access-logs${query({ ...params })}`, read),
+    request<Quota>(`/api/admin/users/${id(userId)}/quota`, send('PUT', { quotaBytes })),
+  accessLogs: (params: AccessLogQuery) => request<AccessLogPage>(`/api/admin/access-logs${query({ ...params })}`, read),
 };
