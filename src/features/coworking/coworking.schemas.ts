@@ -55,6 +55,25 @@ export const ParticipantSchema = z
   })
   .openapi('CoworkingParticipant');
 
+export const TimerSchema = z
+  .object({
+    type: z.literal('timer'),
+    phase: z.enum(['lobby', 'running', 'paused', 'ended']),
+    startedAt: z.string().nullable(),
+    endsAt: z.string().nullable().openapi({ description: 'When the timer reaches zero if nothing changes.' }),
+    remainingMs: z
+      .number()
+      .int()
+      .openapi({ description: 'Left at `now`: the whole duration in the lobby, frozen while paused.' }),
+    durationMs: z.number().int().openapi({ description: 'The planned length, extensions included.' }),
+    now: z.string().openapi({ description: "The server's clock: count down from `endsAt` with your offset to it." }),
+    version: z
+      .number()
+      .int()
+      .openapi({ description: 'Rises with every change; ignore a frame older than the one you hold.' }),
+  })
+  .openapi('Timer');
+
 export const SessionDetailsSchema = z
   .object({
     session: SessionSchema,
@@ -63,6 +82,9 @@ export const SessionDetailsSchema = z
     seatsTaken: z.number().int().openapi({ description: 'Participants other than the host; leaving keeps a seat.' }),
     capacity: z.number().int(),
     you: ParticipationSchema.nullable(),
+    timer: TimerSchema.nullable().openapi({
+      description: "The timer as the session's object holds it now (null before it was set up).",
+    }),
   })
   .openapi('CoworkingSessionDetails');
 

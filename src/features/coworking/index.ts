@@ -1,3 +1,5 @@
+import type { Database } from '../../db/client';
+import type { Env } from '../../env';
 import { now } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { createRouter } from '../../lib/openapi';
@@ -31,11 +33,21 @@ import {
   sessionDetails,
   toPublicParticipation,
   toPublicSession,
+  type VisibleSession,
   visibleSession,
 } from './coworking.service';
 import { calendarOf } from './ical';
 import { coworkingObject, setupOf } from './live';
 import { passesOf } from './passes.service';
+
+/** A session's details with its timer as the object holds it now, read side by side. */
+async function detailsWithTimer(env: Env, db: Database, visible: VisibleSession) {
+  const [details, timer] = await Promise.all([
+    sessionDetails(db, visible),
+    coworkingObject(env, visible.session.id).timer(),
+  ]);
+  return { ...details, timer };
+}
 
 /** Share-code look-ups per account: plenty for people typing codes, far too few to guess one. */
 export const codeLookupLimit: LimitRule = { limit: 30, windowSeconds: 60 };
@@ -61,14 +73,14 @@ export const coworkingRoutes = createRouter()
     const userId = currentUserId(c);
     await enforceLimit(c.env, `coworking:code:${userId}`, codeLookupLimit, 'share-code look-ups');
     const visible = await sessionByCode(c.var.db, userId, c.req.valid('param').shareCode);
-    return c.json(await sessionDetails(c.var.db, visible), 200);
+    return c.json(await detailsWithTimer(c.env, c.var.db, visible), 200);
   })
   .openapi(passesRoute, async (c) => {
     return c.json(await passesOf(c.var.db, currentUserId(c), c.var.config.remotePassesInitial), 200);
   })
   .openapi(getSessionRoute, async (c) => {
     const visible = await visibleSession(c.var.db, currentUserId(c), c.req.valid('param').id);
-    return c.json(await sessionDetails(c.var.db, visible), 200);
+    return c.json(await detailsWithTimer(c.env, c.var.db, visible), 200);
   })
   .openapi(joinSessionRoute, async (c) => {
     const result = await joinSession(

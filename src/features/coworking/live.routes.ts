@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { IdParam, jsonRequest, jsonResponse, problemResponses } from '../../lib/openapi';
 import { requireAuth } from '../../middleware/auth';
+import { TimerSchema } from './coworking.schemas';
 
 const tags = ['Coworking'];
 const security = [{ bearer: [] }];
@@ -8,25 +9,6 @@ const UserId = z.string().min(1).max(64);
 
 const route = <R extends Parameters<typeof createRoute>[0]>(config: R) =>
   createRoute({ tags, security, middleware: [requireAuth()], ...config });
-
-export const TimerSchema = z
-  .object({
-    type: z.literal('timer'),
-    phase: z.enum(['lobby', 'running', 'paused', 'ended']),
-    startedAt: z.string().nullable(),
-    endsAt: z.string().nullable().openapi({ description: 'When the timer reaches zero if nothing changes.' }),
-    remainingMs: z
-      .number()
-      .int()
-      .openapi({ description: 'Left at `now`: the whole duration in the lobby, frozen while paused.' }),
-    durationMs: z.number().int().openapi({ description: 'The planned length, extensions included.' }),
-    now: z.string().openapi({ description: "The server's clock: count down from `endsAt` with your offset to it." }),
-    version: z
-      .number()
-      .int()
-      .openapi({ description: 'Rises with every change; ignore a frame older than the one you hold.' }),
-  })
-  .openapi('Timer');
 
 export const SessionTicketSchema = z.object({ ticket: z.string(), url: z.string() }).openapi('SessionTicket');
 
