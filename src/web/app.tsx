@@ -4,7 +4,7 @@ import { ForbiddenPage } from './pages/forbidden';
 import { NotFoundPage } from './pages/not-found';
 import { matchRoute, navigate, type RouteAccess, safeNext, usePathname, useSearchParams } from './router';
 import { routes } from './routes';
-import { isAdmin, type Session, useSession } from './session';
+import { can, type Session, useSession } from './session';
 
 /** Where a visitor must go instead of this screen, or null when they may see it. */
 function redirectFor(access: RouteAccess, session: Session, here: string, next: string | null): string | null {
@@ -41,7 +41,7 @@ export function App() {
         <p class="muted" aria-busy="true" data-testid="page-loading">
           Loading…
         </p>
-      ) : access === 'admin' && !isAdmin(session) ? (
+      ) : access === 'admin' && !(match?.route.permission && can(session, match.route.permission)) ? (
         <ForbiddenPage />
       ) : (
         <View params={match?.params ?? {}} />

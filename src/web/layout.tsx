@@ -1,10 +1,11 @@
 import type { Child } from 'hono/jsx';
+import { useLayoutEffect, useRef, useState } from 'hono/jsx/dom';
 import { asApiError } from './api';
 import { errorMessage } from './components/form';
 import { useLiveState } from './hooks';
-import { Link } from './router';
-import { routes } from './routes';
-import { isAdmin, type Session, signOut } from './session';
+import { Link, usePathname } from './router';
+import { adminHome, routes } from './routes';
+import { type Session, signOut } from './session';
 
 /** Signed out: sign in and sign up. Signed in: who, Account, Admin for admins, Sign out. */
 function AccountNav({ session }: { session: Session }) {
@@ -46,14 +47,17 @@ function AccountNav({ session }: { session: Session }) {
       <Link href="/rooms" section="/rooms" data-testid="nav-rooms">
         Rooms
       </Link>
+      <Link href="/sessions" section="/sessions" data-testid="nav-sessions">
+        Sessions
+      </Link>
       <Link href="/files" section="/files" data-testid="nav-files">
         Files
       </Link>
       <Link href="/account" section="/account" data-testid="nav-account">
         Account
       </Link>
-      {isAdmin(session) && (
-        <Link href="/admin/users" section="/admin" data-testid="nav-admin">
+      {adminHome(session) && (
+        <Link href={adminHome(session) ?? '/admin/users'} section="/admin" data-testid="nav-admin">
           Admin
         </Link>
       )}
@@ -66,6 +70,80 @@ function AccountNav({ session }: { session: Session }) {
         </span>
       )}
     </div>
+  );
+}
+
+/**
+ * The site and account links. Wide screens show them inline; narrow ones (the
+ * CSS decides, at 40rem) show a Menu button that opens them as a panel under
+ * the header. The panel closes on navigation, Escape, or a click outside it.
+ * Its own component, so opening it re-renders only the header, not the screen.
+ */
+function SiteNav({ session }: { session: Session }) {
+  const pathname = usePathname();
+  // Open for the path it was opened on: any navigation (a link, sign-out, Back) closes it.
+  const [openAt, setOpenAt] = useState<string | null>(null);
+  const open = openAt === pathname;
+  const toggle = useRef<HTMLButtonElement>(null);
+  const panel = useRef<HTMLElement>(null);
+
+  // A layout effect: listening from the moment it opens, not from the next frame, so an early tap is not missed.
+  useLayoutEffect(() => {
+    if (!open) return;
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape') return;
+      setOpenAt(null);
+      toggle.current?.focus();
+    };
+    const onPointerDown = (event: PointerEvent) => {
+      const target = event.target as Node;
+      if (!panel.current?.contains(target) && !toggle.current?.contains(target)) setOpenAt(null);
+    };
+    document.addEventListener('keydown', onKeyDown);
+    document.addEventListener('pointerdown', onPointerDown);
+    return () => {
+      document.removeEventListener('keydown', onKeyDown);
+      document.removeEventListener('pointerdown', onPointerDown);
+    };
+  }, [open]);
+
+  return (
+    <>
+      <button
+        ref={toggle}
+        type="button"
+        class="nav-toggle"
+        aria-expanded={String(open)}
+        aria-controls="site-nav"
+        onClick={() => setOpenAt(open ? null : pathname)}
+        data-testid="nav-menu"
+      >
+        <span class="nav-toggle-icon" aria-hidden="true" />
+        Menu
+      </button>
+      {/* biome-ignore lint/a11y/useKeyWithClickEvents: only clicks bubbling up from its links, which take Enter themselves. */}
+      <nav
+        ref={panel}
+        id="site-nav"
+        aria-label="Main"
+        class="site-nav"
+        data-open={String(open)}
+        onClick={(event: MouseEvent) => {
+          // Also the link to the screen already shown, which navigates nowhere.
+          if ((event.target as Element).closest('a')) setOpenAt(null);
+        }}
+        data-testid="nav"
+      >
+        {routes
+          .filter((route) => route.nav)
+          .map((route) => (
+            <Link href={route.path}>{route.nav}</Link>
+          ))}
+        {/* Served by the worker, not the app: a full page load. */}
+        <a href="/api/docs">API docs</a>
+        <AccountNav session={session} />
+      </nav>
+    </>
   );
 }
 
@@ -88,16 +166,7 @@ export function Layout({ session, children }: { session: Session; children?: Chi
             <img src="/favicon.svg" alt="" width="28" height="28" />
             <span>Hearth</span>
           </Link>
-          <nav aria-label="Main" class="site-nav" data-testid="nav">
-            {routes
-              .filter((route) => route.nav)
-              .map((route) => (
-                <Link href={route.path}>{route.nav}</Link>
-              ))}
-            {/* Served by the worker, not the app: a full page load. */}
-            <a href="/api/docs">API docs</a>
-            <AccountNav session={session} />
-          </nav>
+          <SiteNav session={session} />
         </div>
       </header>
       <main id="main" class="container site-main" tabindex={-1}>

@@ -1,5 +1,6 @@
 import type { Child, FC } from 'hono/jsx';
 import { useSyncExternalStore } from 'hono/jsx/dom';
+import type { Permission } from './types';
 
 export type RouteParams = Record<string, string>;
 
@@ -20,6 +21,8 @@ export interface Route {
   nav?: string;
   /** Defaults to `public`. */
   access?: RouteAccess;
+  /** For `admin` screens: the permission the screen needs (the API refuses without it too). */
+  permission?: Permission;
 }
 
 export interface RouteMatch {

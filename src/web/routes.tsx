@@ -1,4 +1,5 @@
 import { AccountPage } from './pages/account';
+import { AccountDeletedPage } from './pages/account-deleted';
 import { AdminAccessLogsPage } from './pages/admin-access-logs';
 import { AdminAuditLogPage } from './pages/admin-audit-log';
 import { AdminRolesPage } from './pages/admin-roles';
@@ -13,10 +14,14 @@ import { ResetPasswordPage } from './pages/reset-password';
 import { RoomPage } from './pages/room';
 import { RoomInvitePage } from './pages/room-invite';
 import { RoomsPage } from './pages/rooms';
+import { SessionCodePage, SessionPage } from './pages/session';
+import { SessionNewPage } from './pages/session-new';
+import { SessionsPage } from './pages/sessions';
 import { SignInPage } from './pages/sign-in';
 import { SignUpPage } from './pages/sign-up';
 import { VerifyEmailPage } from './pages/verify-email';
 import type { Route } from './router';
+import { can, type Session } from './session';
 
 /**
  * Every screen of the web app. Order matters: the first match wins.
@@ -33,14 +38,33 @@ export const routes: readonly Route[] = [
   /** Development only: the API answers 404 elsewhere, and the page says so. */
   { path: '/dev/outbox', title: 'Development outbox', view: DevOutboxPage },
   { path: '/account', title: 'Account', view: AccountPage, access: 'user' },
+  { path: '/account-deleted', title: 'Account deleted', view: AccountDeletedPage },
   { path: '/account/devices', title: 'Devices', view: DevicesPage, access: 'user' },
-  { path: '/admin/users', title: 'Users', view: AdminUsersPage, access: 'admin' },
-  { path: '/admin/roles', title: 'Roles', view: AdminRolesPage, access: 'admin' },
+  { path: '/admin/users', title: 'Users', view: AdminUsersPage, access: 'admin', permission: 'users.read' },
+  { path: '/admin/roles', title: 'Roles', view: AdminRolesPage, access: 'admin', permission: 'roles.manage' },
   { path: '/rooms', title: 'Rooms', view: RoomsPage, access: 'user' },
   { path: '/rooms/invite', title: 'Room invite', view: RoomInvitePage, access: 'user' },
   { path: '/rooms/:id', title: 'Room', view: RoomPage, access: 'user' },
+  { path: '/sessions', title: 'Coworking sessions', view: SessionsPage, access: 'user' },
+  { path: '/sessions/new', title: 'New session', view: SessionNewPage, access: 'user' },
+  { path: '/sessions/:id', title: 'Session', view: SessionPage, access: 'user' },
+  /** A session's share link (`/c/<code>`), as invites and the host's page give it. */
+  { path: '/c/:code', title: 'Session', view: SessionCodePage, access: 'user' },
   { path: '/files', title: 'Files', view: FilesPage, access: 'user' },
-  { path: '/admin/storage', title: 'Storage', view: AdminStoragePage, access: 'admin' },
-  { path: '/admin/access-logs', title: 'Access logs', view: AdminAccessLogsPage, access: 'admin' },
-  { path: '/admin/audit-log', title: 'Audit log', view: AdminAuditLogPage, access: 'admin' },
+  { path: '/admin/storage', title: 'Storage', view: AdminStoragePage, access: 'admin', permission: 'storage.manage' },
+  {
+    path: '/admin/access-logs',
+    title: 'Access logs',
+    view: AdminAccessLogsPage,
+    access: 'admin',
+    permission: 'files.read_any',
+  },
+  { path: '/admin/audit-log', title: 'Audit log', view: AdminAuditLogPage, access: 'admin', permission: 'audit.read' },
 ];
+
+/** The first admin screen the user may see (the Admin link goes there), or null when none. */
+export function adminHome(session: Session): string | null {
+  return (
+    routes.find((route) => route.access === 'admin' && route.permission && can(session, route.permission))?.path ?? null
+  );
+}

@@ -2,7 +2,7 @@ import { useSyncExternalStore } from 'hono/jsx/dom';
 import { ApiError, api, setAuthenticator } from './api';
 import { setDisplayTimeZone } from './format';
 import { navigate } from './router';
-import type { SignedIn, User } from './types';
+import type { Permission, SignedIn, User } from './types';
 
 export type Session =
   | { status: 'loading' }
@@ -140,7 +140,9 @@ export function useSession(): Session {
   return useSyncExternalStore(subscribe, getSession);
 }
 
-export const isAdmin = (current: Session) => current.status === 'signed-in' && current.user.roles.includes('admin');
+/** Whether the signed-in user holds `permission`: screens follow permissions, never role names. */
+export const can = (current: Session, permission: Permission) =>
+  current.status === 'signed-in' && current.user.permissions.includes(permission);
 
 /**
  * An access token with time left, renewed first if needed; null when signed out.

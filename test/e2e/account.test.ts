@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import {
+  clickNav,
   PASSWORD,
   screenshot,
   signIn,
@@ -45,8 +46,9 @@ describe('account page', () => {
     await page.getByTestId('field-password').fill('another fine passphrase');
     await page.getByTestId('delete-account-submit').click();
     await page.getByTestId('confirm').click();
-    await page.getByTestId('nav-sign-in').waitFor();
-    expect(new URL(page.url()).pathname).toBe('/');
+    await page.getByTestId('account-deleted').filter({ hasText: 'chat messages were removed' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/account-deleted');
+    await page.getByTestId('nav-sign-in').waitFor({ state: 'attached' });
 
     await signIn(page, email, 'another fine passphrase');
     await expect(page.getByTestId('form-error').textContent()).resolves.toMatch(/incorrect/);
@@ -164,7 +166,7 @@ describe('account page', () => {
     await page.getByTestId('change-password').waitFor();
     await screenshot(page, 'account-phone-with-email-390');
 
-    await page.getByTestId('nav-sign-out').click();
+    await clickNav(page, 'nav-sign-out');
     await signIn(page, email);
     await expect(page.getByTestId('account-phone').textContent()).resolves.toBe(phone);
     // The refusals above (409 email_taken, 400 weak_password) are the only failed requests.

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ADMIN_EMAIL,
   emailedLink,
+  ownNetwork,
   PASSWORD,
   screenshot,
   signIn,
@@ -16,9 +17,10 @@ async function phoneUser(baseUrl: string, phone: string): Promise<string> {
   const post = (path: string, body: unknown) =>
     fetch(`${baseUrl}${path}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', ...network },
       body: JSON.stringify(body),
     });
+  const network = ownNetwork();
   expect((await post('/api/auth/otp/request', { phone })).status).toBe(202);
   const [, code] = await waitForMessage(baseUrl, phone, /(\d{6})/);
   const res = await post('/api/auth/otp/verify', { phone, code });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  clickNav,
   emailedLink,
   PASSWORD,
   registerByApi,
@@ -194,7 +195,7 @@ describe('accounts in the web app', () => {
     // A number new to Hearth has just made its account: welcomed, not welcomed back.
     await expect(page.getByTestId('greeting').textContent()).resolves.toBe('Welcome to Hearth! Your account is ready.');
 
-    await page.getByTestId('nav-sign-out').click();
+    await clickNav(page, 'nav-sign-out');
     await signInWithPhone(page, browser.baseUrl, phone);
     await expect(page.getByTestId('greeting').textContent()).resolves.toBe(`Welcome back, ${phone}.`);
     expect(errors.filter((error) => !/\b401\b/.test(error))).toEqual([]);

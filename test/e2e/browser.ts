@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { type Browser, type BrowserContext, type ConsoleMessage, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, inject } from 'vitest';
+import { ownNetwork } from './accounts.js';
 
 /** Debian's Chromium (apt-get install chromium); tests never download a browser. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -92,6 +93,7 @@ export function useBrowser() {
         baseURL: baseUrl,
         colorScheme: options.colorScheme ?? 'light',
         acceptDownloads: true,
+        extraHTTPHeaders: ownNetwork(),
         ...(options.viewport ? { viewport: options.viewport } : {}),
         ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
       });

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { screenshot, signInWithPhone, uniquePhone, waitForMessage } from './accounts.js';
+import { apiUser, screenshot, signInAs, uniquePhone, waitForMessage } from './accounts.js';
 import { useBrowser } from './browser.js';
 
 /** Stored messages only (not the ones still waiting for their ack). */
@@ -27,15 +27,6 @@ async function send(page: Page, text: string) {
 
 const connected = (page: Page) => page.locator('[data-testid="chat-status"][data-state="connected"]').waitFor();
 
-/** Signs in with a texted code (no sign-up allowance spent) and sets a display name. */
-async function signInAs(page: Page, baseUrl: string, phone: string, name: string) {
-  await signInWithPhone(page, baseUrl, phone);
-  if (new URL(page.url()).pathname !== '/account') await page.goto('/account');
-  await page.getByTestId('field-name').fill(name);
-  await page.getByTestId('save-profile').click();
-  await page.getByTestId('profile-saved').waitFor();
-}
-
 /** Every expected text on screen exactly once, in this order (other messages may sit between them). */
 async function expectEachOnceInOrder(page: Page, expected: string[]) {
   const texts = await shownTexts(page);
@@ -46,36 +37,6 @@ async function expectEachOnceInOrder(page: Page, expected: string[]) {
     ).toHaveLength(1);
   const positions = expected.map((text) => texts.indexOf(text));
   expect(positions).toEqual([...positions].sort((a, b) => a - b));
-}
-
-/** A signed-in API client (phone code), for the side of a conversation no browser needs to show. */
-async function apiUser(baseUrl: string, phone: string, name: string) {
-  const json = { 'Content-Type': 'application/json' };
-  const requested = await fetch(`${baseUrl}/api/auth/otp/request`, {
-    method: 'POST',
-    headers: json,
-    body: JSON.stringify({ phone }),
-  });
-  expect(requested.status).toBe(202);
-  const [, code] = await waitForMessage(baseUrl, phone, /(\d{6})/);
-  const verified = await fetch(`${baseUrl}/api/auth/otp/verify`, {
-    method: 'POST',
-    headers: json,
-    body: JSON.stringify({ phone, code }),
-  });
-  expect(verified.status).toBe(200);
-  const { accessToken } = (await verified.json()) as { accessToken: string };
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: { ...json, Authorization: `Bearer ${accessToken}` },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return (res.status === 204 ? undefined : await res.json()) as T;
-  };
-  await call('PATCH', '/api/users/me', { name });
-  return { call };
 }
 
 type Frame = { type: string; [key: string]: unknown };
@@ -212,6 +173,7 @@ describe('chat rooms', () => {
     // Edit and delete own messages; both screens follow.
     const mine = messageItem(ada.page, 'Missed message two');
     await mine.hover();
+    await mine.getByTestId('chat-actions').click();
     await mine.getByTestId('chat-edit').click();
     await ada.page.getByTestId('chat-edit-input').fill('Missed message 2');
     await ada.page.getByTestId('chat-edit-input').press('Enter');
@@ -221,13 +183,14 @@ describe('chat rooms', () => {
 
     const doomed = messageItem(ada.page, 'Are you there?');
     await doomed.hover();
+    await doomed.getByTestId('chat-actions').click();
     await doomed.getByTestId('chat-delete').click();
     await ada.page.getByTestId('confirm').click();
     await storedMessage(ada.page, 'Are you there?').waitFor({ state: 'detached' });
     await storedMessage(bo.page, 'Are you there?').waitFor({ state: 'detached' });
     // Bo may not edit or delete Ada's messages.
     const adas = messageItem(bo.page, 'Hello from Ada');
-    await expect(adas.getByTestId('chat-delete').count()).resolves.toBe(0);
+    await expect(adas.getByTestId('chat-actions').count()).resolves.toBe(0);
 
     // Hovering older messages scrolled Ada's log up; back to the newest for the picture.
     await ada.page.getByTestId('chat-log').evaluate((log) => {

@@ -1,15 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CDPSession, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshot, signInWithPhone, uniquePhone } from './accounts.js';
+import { grantAdmin, screenshot, signInWithPhone, uniquePhone } from './accounts.js';
 import { useBrowser } from './browser.js';
 
 const MiB = 1024 * 1024;
-const root = path.resolve(import.meta.dirname, '..', '..');
 
 let dir = '';
 beforeAll(async () => {
@@ -30,34 +28,6 @@ const fileRow = (page: Page, name: string) => page.locator(`[data-testid="file-r
 async function openFiles(page: Page) {
   await page.getByTestId('nav-files').click();
   await page.getByTestId('files-page').waitFor();
-}
-
-/**
- * The local state directory of the app global-setup started, read from its
- * command line: admin rights come from ADMIN_EMAILS or the admin CLI, and
- * both need an email account, which would spend the sign-up allowance.
- */
-async function persistDirOf(baseUrl: string): Promise<string> {
-  const port = new URL(baseUrl).port;
-  for (const pid of await readdir('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
-    const at = args.indexOf('--persist-to');
-    if (at > 0 && args[args.indexOf('--port') + 1] === port) return args[at + 1] ?? '';
-  }
-  throw new Error(`no process serves port ${port} with --persist-to`);
-}
-
-/** Grants the built-in admin role to the phone account straight in local D1, as `npm run admin` does for emails. */
-async function grantAdmin(baseUrl: string, phone: string) {
-  if (!/^\+\d+$/.test(phone)) throw new Error(`unexpected phone ${phone}`);
-  const sql = `INSERT INTO user_roles (user_id, role_id, granted_by, granted_at) SELECT id, 'role_admin', NULL, ${Date.now()} FROM users WHERE phone = '${phone}' ON CONFLICT DO NOTHING`;
-  const result = spawnSync(
-    path.join(root, 'node_modules', '.bin', 'wrangler'),
-    ['d1', 'execute', 'DB', '--local', '--persist-to', await persistDirOf(baseUrl), '--command', sql],
-    { cwd: root, encoding: 'utf8', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
-  );
-  if (result.status !== 0) throw new Error(`wrangler d1 execute failed:\n${result.stdout}${result.stderr}`);
 }
 
 interface DomNode {

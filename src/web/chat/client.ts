@@ -1,5 +1,6 @@
 import type { ClientFrame, Member, MessageView, ServerFrame } from '../../realtime/protocol';
 import { type ApiError, asApiError } from '../api';
+import type { Page } from '../types';
 import { type HistoryMessage, roomsApi } from './api';
 
 /** Longest message, as src/realtime/protocol.ts (MAX_TEXT) enforces it; imported as a value it would bundle zod. */
@@ -91,6 +92,40 @@ const INITIAL: ChatState = {
 
 type Frame = ServerFrame | { type: 'pong' };
 
+/**
+ * Where a live conversation comes from: a chat room, or a coworking session
+ * (whose chat lives only in its socket, with no REST history). The client
+ * itself knows no routes.
+ */
+export interface ChatSource {
+  /** A fresh single-use ticket for the socket: `POST …/ticket`. */
+  ticket: () => Promise<{ url: string }>;
+  /** The stored history, newest first (`before` a seq); without it, what the socket brings is all there is. */
+  history?: (before: number | null, limit: number) => Promise<Page<HistoryMessage>>;
+  /** Deletes a message over REST when the socket is down; without it, deleting needs the socket. */
+  deleteMessage?: (messageId: string) => Promise<void>;
+  /** What the person is in, for the messages they read: "room", "session". */
+  noun: string;
+  /**
+   * Why a close the server chose ends the connection for good (a session that
+   * ended, leaving), or null to handle it as a chat room does.
+   */
+  finalClose?: (code: number, reason: string) => string | null;
+}
+
+/** A chat room's source: its ticket, history and message deletion. */
+export function roomSource(roomId: string): ChatSource {
+  return {
+    ticket: () => roomsApi.ticket(roomId),
+    history: (before, limit) => roomsApi.history(roomId, before, limit),
+    deleteMessage: (messageId) => roomsApi.deleteMessage(roomId, messageId),
+    noun: 'room',
+  };
+}
+
+/** Frames the chat itself does not use (the timer, reactions, confetti, the host), plus every welcome. */
+export type ExtraFrame = Extract<ServerFrame, { type: 'welcome' | 'timer' | 'reaction' | 'confetti' | 'host' }>;
+
 /** `crypto.randomUUID` exists only in secure contexts (https, localhost); a LAN address over http has not got it. */
 function newClientId(): string {
   if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
@@ -111,9 +146,9 @@ function socketUrl(ticketUrl: string, since: number | null): string {
 }
 
 /** Why a ticket refusal is final (no retry can succeed), or null when trying again may help. */
-function finalRefusal(error: ApiError): string | null {
-  if (error.status === 401) return 'Your session ended. Sign in again to rejoin the room.';
-  if (error.status === 404) return 'This room no longer exists, or you are no longer a member.';
+function finalRefusal(error: ApiError, noun: string): string | null {
+  if (error.status === 401) return `Your session ended. Sign in again to rejoin the ${noun}.`;
+  if (error.status === 404) return `This ${noun} no longer exists, or you are no longer a member.`;
   if (error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429) {
     return `The server refused to let you in: ${error.message}`;
   }
@@ -125,17 +160,19 @@ function withoutDeletedFlag({ deleted: _, ...message }: HistoryMessage): Message
 }
 
 /**
- * One room's live connection, independent of any screen: it gets a ticket,
- * opens the socket, and keeps `lastSeq` so that a reconnect (`?since=`)
+ * One room's (or coworking session's) live connection, independent of any
+ * screen: it gets a ticket from its `ChatSource`, opens the socket, and keeps `lastSeq` so that a reconnect (`?since=`)
  * returns exactly what was missed. Messages are keyed by `seq`, so history,
  * catch-up and live frames merge without duplicates; a message typed here
  * stays pending until its `ack` and is sent again with the same `clientId`
  * after a reconnect (the server stores a clientId once), so nothing is lost
- * or doubled. Subscribe to re-render on every change of `state`.
+ * or doubled. Subscribe to re-render on every change of `state`; a session
+ * hears its timer, reactions and confetti through `onFrame`.
  */
 export class ChatClient {
   state: ChatState = INITIAL;
   private readonly listeners = new Set<() => void>();
+  private readonly frameListeners = new Set<(frame: ExtraFrame) => void>();
   private socket: WebSocket | null = null;
   /** Bumped for every socket and on stop: events of an older socket are ignored. */
   private generation = 0;
@@ -163,13 +200,29 @@ export class ChatClient {
   private noticeTimer: ReturnType<typeof setTimeout> | undefined;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(readonly roomId: string) {}
+  constructor(
+    readonly roomId: string,
+    private readonly source: ChatSource,
+  ) {}
 
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);
     };
+  }
+
+  /** Hears the frames a coworking session adds (timer, reaction, confetti, host) and every welcome, after the chat has. */
+  onFrame(listener: (frame: ExtraFrame) => void): () => void {
+    this.frameListeners.add(listener);
+    return () => {
+      this.frameListeners.delete(listener);
+    };
+  }
+
+  /** Sends a frame the chat has no method for (`react`, `control`) within the budget. False when it could not go now. */
+  sendFrame(frame: Extract<ClientFrame, { type: 'react' | 'control' }>): boolean {
+    return this.transmit(frame);
   }
 
   start(): void {
@@ -192,6 +245,7 @@ export class ChatClient {
     this.socket?.close(1000, 'Closed');
     this.socket = null;
     this.listeners.clear();
+    this.frameListeners.clear();
   }
 
   /** Tries again now, after a wait or after the server ended the connection. */
@@ -234,7 +288,11 @@ export class ChatClient {
       this.expectReply();
       return;
     }
-    await roomsApi.deleteMessage(this.roomId, message.id);
+    if (!this.source.deleteMessage) {
+      this.notify('You are offline: delete it again once reconnected.');
+      return;
+    }
+    await this.source.deleteMessage(message.id);
     this.forget(message.id, message.seq);
     this.update({ messages: this.sorted() });
   }
@@ -255,6 +313,11 @@ export class ChatClient {
   /** Loads the page of history just before the oldest message shown. */
   async loadOlder(): Promise<void> {
     if (!this.synced || this.state.older === 'loading' || this.state.older === 'done') return;
+    const { history } = this.source;
+    if (!history) {
+      this.update({ older: 'done' });
+      return;
+    }
     const before = this.state.messages[0]?.seq ?? this.lastSeq + 1;
     if (before <= 1) {
       this.update({ older: 'done' });
@@ -262,7 +325,7 @@ export class ChatClient {
     }
     this.update({ older: 'loading' });
     try {
-      const page = await roomsApi.history(this.roomId, before, PAGE_SIZE);
+      const page = await history(before, PAGE_SIZE);
       if (this.stopped) return;
       this.absorb(page.items);
       this.update({ messages: this.sorted(), older: page.nextCursor ? 'idle' : 'done' });
@@ -280,11 +343,11 @@ export class ChatClient {
     this.update({ status: { kind: 'connecting', attempt: this.attempt } });
     let ticketUrl: string;
     try {
-      ticketUrl = (await roomsApi.ticket(this.roomId)).url;
+      ticketUrl = (await this.source.ticket()).url;
     } catch (thrown) {
       if (generation !== this.generation) return;
       const error = asApiError(thrown);
-      const reason = finalRefusal(error);
+      const reason = finalRefusal(error, this.source.noun);
       if (reason) this.end(reason);
       else this.retry((error.retryAfter ?? 0) * 1000);
       return;
@@ -317,11 +380,17 @@ export class ChatClient {
     clearTimeout(this.replyTimer);
     this.replyTimer = undefined;
     if (this.stopped) return;
+    const final = this.source.finalClose?.(code, reason) ?? null;
+    if (final) {
+      this.end(final);
+      return;
+    }
     // 1008: the server ended this membership or session (removed, left elsewhere, revoked, flooding).
     if (code === 1008) {
+      const { noun } = this.source;
       if (reason === 'Flooding') this.end('You were disconnected for sending too much too fast.');
-      else if (reason === 'You left this room') this.end('You left this room.');
-      else this.end('You were removed from this room, or your session ended.');
+      else if (reason === `You left this ${noun}`) this.end(`You left this ${noun}.`);
+      else this.end(`You were removed from this ${noun}, or your session ended.`);
       return;
     }
     // A frame the server could not read: trying again would send it again.
@@ -426,6 +495,13 @@ export class ChatClient {
     switch (frame.type) {
       case 'welcome':
         this.welcome(frame, generation);
+        this.emit(frame);
+        return;
+      case 'timer':
+      case 'reaction':
+      case 'confetti':
+      case 'host':
+        this.emit(frame);
         return;
       case 'message':
         this.message(frame);
@@ -502,7 +578,7 @@ export class ChatClient {
       pending,
       typing: [],
       clockOffset: Date.parse(frame.now) - Date.now(),
-      older: first ? (oldest > 1 ? 'idle' : 'done') : this.state.older,
+      older: first ? (oldest > 1 && this.source.history ? 'idle' : 'done') : this.state.older,
     });
     this.flush();
     clearInterval(this.pingTimer);
@@ -510,6 +586,11 @@ export class ChatClient {
       if (this.transmit({ type: 'ping' })) this.expectReply();
     }, PING_EVERY_MS);
     if (!first) void this.refreshRecent(generation);
+  }
+
+  private emit(frame: ExtraFrame): void {
+    if (this.stopped) return;
+    for (const listener of this.frameListeners) listener(frame);
   }
 
   private message({ type: _, ...message }: Extract<ServerFrame, { type: 'message' }>): void {
@@ -575,10 +656,16 @@ export class ChatClient {
 
   /** Pages in, newest first, what a truncated catch-up left out: everything after `from` up to `to`. */
   private async fillGap(from: number, to: number, generation: number): Promise<void> {
+    const { history } = this.source;
+    if (!history) {
+      // Nothing to page from: what the socket brought is all there is.
+      this.gapFrom = null;
+      return;
+    }
     let before = to + 1;
     try {
       for (;;) {
-        const page = await roomsApi.history(this.roomId, before, GAP_PAGE_SIZE);
+        const page = await history(before, GAP_PAGE_SIZE);
         if (generation !== this.generation) return;
         this.absorb(page.items.filter((message) => message.seq > from));
         this.update({ messages: this.sorted() });
@@ -597,9 +684,11 @@ export class ChatClient {
    * edits and deletions of messages already shown are read from the newest page.
    */
   private async refreshRecent(generation: number): Promise<void> {
+    const { history } = this.source;
+    if (!history) return;
     let page: { items: HistoryMessage[] };
     try {
-      page = await roomsApi.history(this.roomId, null, PAGE_SIZE);
+      page = await history(null, PAGE_SIZE);
     } catch {
       return;
     }

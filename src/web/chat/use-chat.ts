@@ -1,5 +1,5 @@
 import { useLiveState, useSingleEffect } from '../hooks';
-import { ChatClient, type ChatState } from './client';
+import { ChatClient, type ChatState, roomSource } from './client';
 
 /**
  * The live connection to a room while the calling screen is shown: connects
@@ -11,7 +11,7 @@ export function useChat(roomId: string, enabled: boolean): { client: ChatClient 
 
   useSingleEffect(() => {
     if (!enabled) return;
-    const chat = new ChatClient(roomId);
+    const chat = new ChatClient(roomId, roomSource(roomId));
     const unsubscribe = chat.subscribe(() => setState(chat.state));
     setClient(chat);
     setState(chat.state);

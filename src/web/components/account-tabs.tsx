@@ -1,4 +1,6 @@
 import { Link } from '../router';
+import { routes } from '../routes';
+import { can, useSession } from '../session';
 
 /** Sub-navigation between the account screens. */
 export function AccountTabs() {
@@ -12,25 +14,17 @@ export function AccountTabs() {
   );
 }
 
-/** Sub-navigation between the admin screens. */
+/** Sub-navigation between the admin screens: the ones the user's permissions open. */
 export function AdminTabs() {
+  const session = useSession();
+  const tabs = routes.filter((route) => route.access === 'admin' && route.permission && can(session, route.permission));
   return (
     <nav aria-label="Admin" class="tabs" data-testid="admin-tabs">
-      <Link href="/admin/users" data-testid="tab-users">
-        Users
-      </Link>
-      <Link href="/admin/roles" data-testid="tab-roles">
-        Roles
-      </Link>
-      <Link href="/admin/storage" data-testid="tab-storage">
-        Storage
-      </Link>
-      <Link href="/admin/access-logs" data-testid="tab-access-logs">
-        Access logs
-      </Link>
-      <Link href="/admin/audit-log" data-testid="tab-audit-log">
-        Audit log
-      </Link>
+      {tabs.map((route) => (
+        <Link href={route.path} data-testid={`tab-${route.path.slice('/admin/'.length)}`}>
+          {route.title}
+        </Link>
+      ))}
     </nav>
   );
 }

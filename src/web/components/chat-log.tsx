@@ -18,6 +18,8 @@ interface ChatLogProps {
   onLoadOlder: () => void;
   onEdit: (message: MessageView, text: string) => boolean;
   onDelete: (message: MessageView) => void;
+  /** Shown above the first message once it is loaded. */
+  startNote?: string;
 }
 
 const continues = (previous: MessageView | undefined, message: MessageView) =>
@@ -25,8 +27,9 @@ const continues = (previous: MessageView | undefined, message: MessageView) =>
   previous.author.id === message.author.id &&
   Date.parse(message.sentAt) - Date.parse(previous.sentAt) < GROUP_WINDOW_MS;
 
-function OlderRow({ older, onLoadOlder }: { older: ChatState['older']; onLoadOlder: () => void }) {
-  if (older === 'done') return <p class="chat-older muted">This is the start of the room.</p>;
+function OlderRow(props: { older: ChatState['older']; onLoadOlder: () => void; startNote: string }) {
+  const { older, onLoadOlder, startNote } = props;
+  if (older === 'done') return <p class="chat-older muted">{startNote}</p>;
   if (older === 'loading')
     return (
       <p class="chat-older muted" aria-busy="true" data-testid="chat-loading-older">
@@ -48,7 +51,8 @@ function OlderRow({ older, onLoadOlder }: { older: ChatState['older']; onLoadOld
  * put while they are inserted above), new messages keep the view at the bottom
  * when the reader is there, and otherwise a button offers to jump down.
  */
-export function ChatLog({ state, canModerate, onLoadOlder, onEdit, onDelete }: ChatLogProps) {
+export function ChatLog(props: ChatLogProps) {
+  const { state, canModerate, onLoadOlder, onEdit, onDelete, startNote = 'This is the start of the room.' } = props;
   const ref = useRef<HTMLElement>(null);
   const atBottom = useRef(true);
   const shape = useRef<{ first: number | null; last: number | null; pending: number; height: number }>({
@@ -107,7 +111,7 @@ export function ChatLog({ state, canModerate, onLoadOlder, onEdit, onDelete }: C
     <div class="chat-log-frame">
       {/* Focusable, so keyboard users can scroll it; not a live region (older pages would be read out too). */}
       <section ref={ref} class="chat-log" tabindex={0} aria-label="Messages" onScroll={onScroll} data-testid="chat-log">
-        <OlderRow older={older} onLoadOlder={onLoadOlder} />
+        <OlderRow older={older} onLoadOlder={onLoadOlder} startNote={startNote} />
         {messages.length === 0 && pending.length === 0 && older === 'done' && (
           <p class="chat-empty muted" data-testid="chat-empty">
             No messages yet. Say hello!

@@ -1,20 +1,14 @@
 import { useLayoutEffect, useRef, useState } from 'hono/jsx/dom';
 import type { MessageView } from '../../realtime/protocol';
 import { MAX_TEXT } from '../chat/client';
-import { dateTime } from '../format';
-
-const timeOfDay = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
-const dayAndTime = new Intl.DateTimeFormat(undefined, {
-  month: 'short',
-  day: 'numeric',
-  hour: 'numeric',
-  minute: '2-digit',
-});
+import { dateTime, formatTime } from '../format';
 
 /** "14:05" today, "Mar 3, 14:05" before. */
 function when(iso: string): string {
   const date = new Date(iso);
-  return date.toDateString() === new Date().toDateString() ? timeOfDay.format(date) : dayAndTime.format(date);
+  // "Today" in the display zone (the profile's, else the browser's), like every time shown.
+  const today = formatTime(date, 'date') === formatTime(Date.now(), 'date');
+  return formatTime(date, today ? 'time' : 'dayAndTime');
 }
 
 interface ChatMessageProps {
@@ -73,7 +67,118 @@ function EditForm({ message, onDone }: { message: MessageView; onDone: (text: st
   );
 }
 
-/** One stored message: author and time (unless continued), the text, "(edited)", and edit/delete for who may. */
+interface MessageActionsProps {
+  id: string;
+  /** The item's accessible name, or null when the reader may not edit (or delete) this message. */
+  editLabel: string | null;
+  deleteLabel: string | null;
+  onEdit: () => void;
+  onDelete: () => void;
+}
+
+/**
+ * One "⋯" button per message opening a small menu of what the reader may do
+ * with it, instead of a row of buttons under every line. Arrow keys move
+ * between the items, Escape closes it and gives the focus back to the button,
+ * and so does a click outside it.
+ */
+function MessageActions({ id, editLabel, deleteLabel, onEdit, onDelete }: MessageActionsProps) {
+  const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  const menu = useRef<HTMLDivElement>(null);
+  const items = () => [...(menu.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])];
+
+  // A layout effect: listening from the moment it opens, not from the next frame, so an early tap is not missed.
+  useLayoutEffect(() => {
+    if (!open) return;
+    // The log scrolls: a menu opened on the last line would otherwise hang below what is shown.
+    menu.current?.scrollIntoView({ block: 'nearest' });
+    items()[0]?.focus();
+    const onPointerDown = (event: PointerEvent) => {
+      const target = event.target as Node;
+      if (!menu.current?.contains(target) && !button.current?.contains(target)) setOpen(false);
+    };
+    document.addEventListener('pointerdown', onPointerDown);
+    return () => document.removeEventListener('pointerdown', onPointerDown);
+  }, [open]);
+
+  const close = () => {
+    setOpen(false);
+    button.current?.focus();
+  };
+  const choose = (action: () => void) => () => {
+    // Focus back on the button first: the confirmation dialog returns it there when it closes.
+    close();
+    action();
+  };
+  const onKeyDown = (event: KeyboardEvent) => {
+    const all = items();
+    const at = all.indexOf(document.activeElement as HTMLElement);
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      close();
+    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      const step = event.key === 'ArrowDown' ? 1 : -1;
+      all[(at + step + all.length) % all.length]?.focus();
+    } else if (event.key === 'Home' || event.key === 'End') {
+      event.preventDefault();
+      (event.key === 'Home' ? all[0] : all.at(-1))?.focus();
+    } else if (event.key === 'Tab') {
+      setOpen(false);
+    }
+  };
+
+  return (
+    <div class="chat-actions" data-open={String(open)}>
+      <button
+        ref={button}
+        type="button"
+        class="chat-actions-toggle"
+        aria-label="Message actions"
+        aria-haspopup="menu"
+        aria-expanded={String(open)}
+        aria-controls={open ? id : undefined}
+        onClick={() => setOpen(!open)}
+        data-testid="chat-actions"
+      >
+        ⋯
+      </button>
+      {open && (
+        <div ref={menu} id={id} role="menu" class="chat-menu" onKeyDown={onKeyDown} data-testid="chat-actions-menu">
+          {editLabel && (
+            <button
+              type="button"
+              role="menuitem"
+              tabindex={-1}
+              class="chat-action"
+              onClick={choose(onEdit)}
+              aria-label={editLabel}
+              data-testid="chat-edit"
+            >
+              Edit
+            </button>
+          )}
+          {deleteLabel && (
+            <button
+              type="button"
+              role="menuitem"
+              tabindex={-1}
+              class="chat-action chat-action-danger"
+              onClick={choose(onDelete)}
+              aria-label={deleteLabel}
+              data-testid="chat-delete"
+            >
+              Delete
+            </button>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** One stored message: author and time (unless continued), the text, "(edited)", and a menu with edit/delete for who may. */
 export function ChatMessage({ message, continued, mine, canEdit, canDelete, onEdit, onDelete }: ChatMessageProps) {
   const [editing, setEditing] = useState(false);
   const finish = (text: string | null) => {
@@ -83,7 +188,7 @@ export function ChatMessage({ message, continued, mine, canEdit, canDelete, onEd
   const time = when(message.sentAt);
   return (
     <li
-      class={`chat-message${mine ? ' chat-mine' : ''}${continued ? ' chat-continued' : ''}`}
+      class={`chat-message${mine ? ' chat-mine' : ''}${continued ? ' chat-continued' : ''}${canEdit || canDelete ? ' chat-has-actions' : ''}`}
       data-testid="chat-message"
       data-seq={message.seq}
       data-author={message.author.name}
@@ -111,30 +216,13 @@ export function ChatMessage({ message, continued, mine, canEdit, canDelete, onEd
         </p>
       )}
       {!editing && (canEdit || canDelete) && (
-        <div class="chat-actions">
-          {canEdit && (
-            <button
-              type="button"
-              class="chat-action"
-              onClick={() => setEditing(true)}
-              aria-label={`Edit your message from ${time}`}
-              data-testid="chat-edit"
-            >
-              Edit
-            </button>
-          )}
-          {canDelete && (
-            <button
-              type="button"
-              class="chat-action chat-action-danger"
-              onClick={() => onDelete(message)}
-              aria-label={`Delete the message from ${message.author.name} at ${time}`}
-              data-testid="chat-delete"
-            >
-              Delete
-            </button>
-          )}
-        </div>
+        <MessageActions
+          id={`actions-${message.id}`}
+          editLabel={canEdit ? `Edit your message from ${time}` : null}
+          deleteLabel={canDelete ? `Delete the message from ${message.author.name} at ${time}` : null}
+          onEdit={() => setEditing(true)}
+          onDelete={() => onDelete(message)}
+        />
       )}
     </li>
   );

@@ -1,12 +1,10 @@
 import { useEffect, useRef } from 'hono/jsx/dom';
 import { filesApi } from '../files/api';
 import { formatBytes, typeLabel } from '../files/format';
-import { dateTime } from '../format';
+import { dateTime, formatTime } from '../format';
 import { useLiveState } from '../hooks';
 import type { StoredFile } from '../types';
 import { FormError, SubmitButton, textOf, useAction, useForm } from './form';
-
-const shortDate = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 
 /** Opens a signed link as a download; the same-origin path keeps the `download` attribute in force. */
 function saveFrom(signedUrl: string, name: string) {
@@ -129,7 +127,7 @@ export function FileRow({ file, onChanged, onRemoved, onShare, ask }: FileRowPro
       </td>
       <td class="file-date" data-label="Uploaded">
         <time datetime={file.createdAt} title={dateTime(file.createdAt)}>
-          {shortDate.format(new Date(file.createdAt))}
+          {formatTime(file.createdAt, 'date')}
         </time>
       </td>
       <td class="file-actions">

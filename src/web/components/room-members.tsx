@@ -35,7 +35,7 @@ function InviteLink({ invite }: { invite: RoomInvite }) {
   return (
     <div class="invite-link">
       <label for={id}>Invite link</label>
-      <div class="form-row">
+      <div class="form-row invite-row">
         <input
           ref={input}
           id={id}

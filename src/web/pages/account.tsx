@@ -431,14 +431,16 @@ function DeleteSection({ user }: { user: User }) {
       return;
     }
     await api.deleteMe(password || undefined);
-    forgetSession('/');
+    forgetSession('/account-deleted');
   });
 
   return (
     <section class="card card-danger" aria-labelledby="delete-heading" data-testid="delete-account">
       <h2 id="delete-heading">Delete account</h2>
       <p class="muted">
-        This ends every session and deletes your account and everything that belongs to it. It cannot be undone.
+        This ends every session and deletes your account and everything that belongs to it: your files and share links,
+        the rooms you own, and your chat messages in every room (they disappear from other people’s rooms too). It
+        cannot be undone.
       </p>
       <form ref={form.ref} class="form" onSubmit={form.onSubmit} noValidate>
         <FormError error={form.error} />

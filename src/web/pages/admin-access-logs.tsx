@@ -11,6 +11,7 @@ import {
   TimeFilter,
 } from '../components/log-filters';
 import { ListFooter, usePagedList } from '../components/paged-list';
+import { TableScroll } from '../components/table-scroll';
 import { type AccessLogQuery, filesApi } from '../files/api';
 import { formatBytes } from '../files/format';
 import { formatTime } from '../format';
@@ -90,7 +91,7 @@ export function AdminAccessLogsPage() {
         </search>
 
         {list.items.length > 0 && (
-          <div class="table-wrap">
+          <TableScroll label="File downloads">
             <table class="table log-table" aria-busy={String(list.loading)} data-testid="log-table">
               <thead>
                 <tr>
@@ -172,7 +173,7 @@ export function AdminAccessLogsPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
         {!list.loading && !list.error && list.items.length === 0 && (
           <p class="muted empty" data-testid="no-logs">

@@ -13,6 +13,7 @@ import {
   TimeFilter,
 } from '../components/log-filters';
 import { ListFooter, usePagedList } from '../components/paged-list';
+import { TableScroll } from '../components/table-scroll';
 import { formatTime } from '../format';
 import { navigate, useSearchParams } from '../router';
 import type { AuditAction, AuditEvent } from '../types';
@@ -142,7 +143,7 @@ export function AdminAuditLogPage() {
         </search>
 
         {list.items.length > 0 && (
-          <div class="table-wrap">
+          <TableScroll label="Audit log entries">
             <table class="table log-table" aria-busy={String(list.loading)} data-testid="audit-table">
               <thead>
                 <tr>
@@ -197,7 +198,7 @@ export function AdminAuditLogPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
         {!list.loading && !list.error && list.items.length === 0 && (
           <p class="muted empty" data-testid="no-events">

@@ -2,9 +2,10 @@ import { useEffect } from 'hono/jsx/dom';
 import { type ApiError, asApiError } from '../api';
 import { AdminTabs } from '../components/account-tabs';
 import { errorMessage, FormError, SubmitButton, useAction, useForm } from '../components/form';
+import { TableScroll } from '../components/table-scroll';
 import { filesApi } from '../files/api';
 import { formatBytes } from '../files/format';
-import { dateTime } from '../format';
+import { dateTime, formatTime } from '../format';
 import { useLiveState } from '../hooks';
 import { Link } from '../router';
 import type { StorageReport } from '../types';
@@ -14,7 +15,6 @@ type State = { kind: 'loading' } | { kind: 'loaded'; report: StorageReport } | {
 
 const MB = 1024 * 1024;
 const GB = 1024 * MB;
-const shortDate = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 
 /** A quota shown in the unit it reads best in: whole gigabytes as GB, anything else as MB. */
 function quotaInUnits(bytes: number): { amount: string; unit: number } {
@@ -243,7 +243,7 @@ export function AdminStoragePage() {
             {report.users.length === 0 ? (
               <p class="muted empty">Nobody has uploaded a file yet.</p>
             ) : (
-              <div class="table-wrap">
+              <TableScroll label="Usage by user">
                 <table class="table usage-table" data-testid="usage-table">
                   <thead>
                     <tr>
@@ -271,7 +271,7 @@ export function AdminStoragePage() {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableScroll>
             )}
           </section>
 
@@ -280,7 +280,7 @@ export function AdminStoragePage() {
             {report.largestFiles.length === 0 ? (
               <p class="muted empty">No files stored.</p>
             ) : (
-              <div class="table-wrap">
+              <TableScroll label="Largest files">
                 <table class="table" data-testid="largest-files">
                   <thead>
                     <tr>
@@ -311,7 +311,7 @@ export function AdminStoragePage() {
                         </td>
                         <td data-label="Uploaded">
                           <time datetime={file.createdAt} title={dateTime(file.createdAt)}>
-                            {shortDate.format(new Date(file.createdAt))}
+                            {formatTime(file.createdAt, 'date')}
                           </time>
                         </td>
                         <td class="row-actions">
@@ -321,7 +321,7 @@ export function AdminStoragePage() {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableScroll>
             )}
           </section>
         </div>

@@ -3,7 +3,7 @@ import { type ApiError, api, asApiError, type UserQuery } from '../api';
 import { AdminTabs } from '../components/account-tabs';
 import { useConfirm } from '../components/confirm';
 import { errorMessage, FormError, textOf, useAction } from '../components/form';
-import { dateTime } from '../format';
+import { dateTime, formatTime } from '../format';
 import { useLiveState } from '../hooks';
 import { useSession } from '../session';
 import type { Role, User, UserStatus } from '../types';
@@ -77,7 +77,7 @@ function UserRow(props: {
         <p class="muted user-contact">
           {/* Whatever identifies the account besides the name shown above. */}
           {[user.email, user.phone].filter((contact) => contact && contact !== name).map((contact) => `${contact} · `)}
-          <span title={dateTime(user.createdAt)}>joined {new Date(user.createdAt).toLocaleDateString()}</span>
+          <span title={dateTime(user.createdAt)}>joined {formatTime(user.createdAt, 'date')}</span>
         </p>
       </div>
       <fieldset class="user-roles" data-testid="user-roles">

@@ -13,7 +13,7 @@ import { errorMessage, FormError, useAction } from '../components/form';
 import { RoomMembers } from '../components/room-members';
 import { useLiveState, useSingleEffect } from '../hooks';
 import { Link, navigate, type RouteParams } from '../router';
-import { isAdmin, useSession } from '../session';
+import { can, useSession } from '../session';
 import type { Room } from '../types';
 
 type State = { kind: 'loading' } | { kind: 'loaded'; room: Room } | { kind: 'error'; error: ApiError };
@@ -24,7 +24,7 @@ function ChatRoom({ room, onRoomChange }: { room: Room; onRoomChange: (room: Roo
   const leaving = useAction();
   const [problem, setProblem] = useLiveState<string | null>(null);
   const { client, state } = useChat(room.id, true);
-  const canModerate = room.role === 'owner' || isAdmin(session);
+  const canModerate = room.role === 'owner' || can(session, 'rooms.moderate');
 
   const onEdit = (message: MessageView, text: string) => client?.edit(message.id, text) ?? false;
 
