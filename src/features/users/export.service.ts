@@ -8,12 +8,12 @@ import {
   messages,
   oauthAccounts,
   remotePassLedger,
-  sprints,
   roles,
   roomMembers,
   rooms,
   sessions,
   shares,
+  sprints,
   userRoles,
 } from '../../db/schema';
 import { now } from '../../lib/clock';
