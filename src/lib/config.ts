@@ -97,12 +97,17 @@ let cached: { key: string; config: Config } | undefined;
  * only when the values differ from the last ones seen in this isolate.
  */
 export function readConfig(env: Env): Config {
+  // The runtime hands every request of an isolate the same `env` object: known, it costs a lookup.
+  const known = byEnv.get(env);
+  if (known) return known;
   const key = fingerprint(env);
-  if (cached?.key === key) return cached.config;
-  const config = Object.freeze(parseConfig(env));
-  cached = { key, config };
-  return config;
+  if (cached?.key !== key) cached = { key, config: Object.freeze(parseConfig(env)) };
+  byEnv.set(env, cached.config);
+  return cached.config;
 }
+
+/** Configurations by the `env` object they were read from; an env is never changed in place. */
+const byEnv = new WeakMap<object, Config>();
 
 function parseConfig(env: Env): Config {
   const environment = parseEnvironment(env.ENVIRONMENT);

@@ -46,6 +46,8 @@ type SocketRoute = (typeof SOCKETS)[number];
  * the request, and it spends the ticket's nonce so the ticket works once.
  */
 export async function handleRoomUpgrade(request: Request, env: Env): Promise<Response | null> {
+  // Every request passes here: anything that cannot be a socket path leaves before a URL is parsed.
+  if (!request.url.includes('/ws')) return null;
   const url = new URL(request.url);
   const socket = SOCKETS.find((candidate) => candidate.pattern.test(url.pathname));
   const target = socket?.pattern.exec(url.pathname)?.[1];
