@@ -26,12 +26,12 @@ async function commonDevFlags(persistTo) {
  * The Hearth worker the way `npm run dev` runs it: scripts/dev.mjs applies the
  * D1 migrations to a fresh state dir, then `wrangler dev` (which runs the web
  * build first) with ENVIRONMENT=development.
- * @param {{ verbose?: boolean, readyPath?: string }} [options]
+ * `persistTo` starts it on a state dir prepared beforehand (e.g. a D1 filled in advance); default a fresh one.
+ * @param {{ verbose?: boolean, readyPath?: string, persistTo?: string }} [options]
  * @returns {Promise<import('./servers.mjs').Server>}
  */
-export async function startHearth({ verbose = false, readyPath = '/api/meta' } = {}) {
+export async function startHearth({ verbose = false, readyPath = '/api/meta', persistTo = tempDir('app') } = {}) {
   const port = await freePort(HOST);
-  const persistTo = tempDir('app');
   return startServer({
     name: 'app',
     command: process.execPath,

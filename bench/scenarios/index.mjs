@@ -3,10 +3,11 @@
 // as default, import it here, and describe it in bench/README.md.
 import auth from './auth.mjs';
 import bundle from './bundle.mjs';
+import coworking from './coworking.mjs';
 import files from './files.mjs';
 import httpJson from './http-json.mjs';
 import rooms from './rooms.mjs';
 import roomsCapacity from './rooms-capacity.mjs';
 
 /** @type {import('../lib/scenario.mjs').Scenario[]} */
-export const scenarios = [bundle, httpJson, auth, files, rooms, roomsCapacity];
+export const scenarios = [bundle, httpJson, auth, files, rooms, roomsCapacity, coworking];
