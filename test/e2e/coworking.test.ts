@@ -1,7 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { apiUser, clickNav, screenshot, signInAs, uniquePhone } from './accounts.js';
+import { apiUser, clickNav, screenshot, signInAs, signInWithPhone, uniquePhone } from './accounts.js';
 import { useBrowser } from './browser.js';
 
 type Frame = { type: string; [key: string]: unknown };
@@ -158,6 +159,81 @@ describe('coworking sessions', () => {
     expect(await guest.page.getByTestId('chat-text').count()).toBe(0);
     expect([...host.errors, ...guest.errors]).toEqual([]);
     expect([...host.offsiteRequests, ...guest.offsiteRequests]).toEqual([]);
+  }, 90_000);
+
+  it('should hand the session over, let the new host remove someone, and download it for a calendar', async () => {
+    const host = await browser.open('/');
+    const guest = await browser.open('/');
+    await signInAs(host.page, browser.baseUrl, uniquePhone('+4478007'), 'Hedda');
+    await signInAs(guest.page, browser.baseUrl, uniquePhone('+4478008'), 'Gert');
+
+    const title = `Hand-over ${Date.now().toString(36)}`;
+    await clickNav(host.page, 'nav-sessions');
+    await host.page.getByTestId('new-session').click();
+    await host.page.getByTestId('field-title').fill(title);
+    await host.page.getByTestId('field-durationMinutes').fill('25');
+    await host.page.getByTestId('create-session-submit').click();
+    await connected(host.page);
+    const code = (await host.page.getByTestId('session-code').textContent()) ?? '';
+    const sessionId = (await host.page.getByTestId('session').getAttribute('data-session-id')) ?? '';
+
+    // A third person joins over the API, then the guest through the share link.
+    const thirdPhone = uniquePhone('+4478009');
+    const third = await apiUser(browser.baseUrl, thirdPhone, 'Tove');
+    await third.call('POST', `/api/coworking/sessions/${sessionId}/join`, { code, remote: true });
+    // They have the session open too, in their own browser.
+    const thirdScreen = await browser.open('/');
+    await signInWithPhone(thirdScreen.page, browser.baseUrl, thirdPhone);
+    await thirdScreen.page.goto(`/sessions/${sessionId}`);
+    await connected(thirdScreen.page);
+    await guest.page.goto(`/c/${code}`);
+    await guest.page.getByTestId('join-remote').click();
+    await connected(guest.page);
+    expect(await guest.page.getByTestId('host-controls').count()).toBe(0);
+    expect(await guest.page.getByTestId('participant-make-host').count()).toBe(0);
+
+    // The host hands over to the guest, after confirming: the controls move to the guest's screen.
+    const gertOnHost = host.page.getByTestId('session-participant').filter({ hasText: 'Gert' });
+    await gertOnHost.getByTestId('participant-make-host').click();
+    await host.page.getByTestId('confirm').click();
+    await guest.page.getByTestId('host-controls').waitFor();
+    await host.page.getByTestId('host-controls').waitFor({ state: 'detached' });
+    expect(await host.page.getByTestId('participant-make-host').count()).toBe(0);
+    await expect
+      .poll(() =>
+        guest.page
+          .getByTestId('session-participant')
+          .filter({ hasText: 'Gert' })
+          .getByTestId('participant-mode')
+          .textContent(),
+      )
+      .toBe('Host');
+
+    // The new host removes the third person: gone from the list, and they cannot join again.
+    const toveOnGuest = guest.page.getByTestId('session-participant').filter({ hasText: 'Tove' });
+    await toveOnGuest.getByTestId('participant-remove').click();
+    await guest.page.getByTestId('confirm').click();
+    await toveOnGuest.waitFor({ state: 'detached' });
+    await expect(
+      third.call('POST', `/api/coworking/sessions/${sessionId}/join`, { code, remote: true }),
+    ).rejects.toThrow(/: 403 /);
+    // Their screen says so, with no way to reconnect, and leads back to the sessions.
+    await thirdScreen.page.getByTestId('session-removed').waitFor();
+    expect(await thirdScreen.page.getByTestId('chat-retry').count()).toBe(0);
+    expect(await thirdScreen.page.getByTestId('chat-input').count()).toBe(0);
+    await thirdScreen.page.getByTestId('session-removed-back').click();
+    await thirdScreen.page.waitForURL((url) => url.pathname === '/sessions');
+
+    // "Add to calendar" downloads the session as an .ics file.
+    const [download] = await Promise.all([
+      host.page.waitForEvent('download'),
+      host.page.getByTestId('session-calendar').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`hearth-session-${sessionId}.ics`);
+    const text = await readFile(await download.path(), 'utf8');
+    expect(text.startsWith('BEGIN:VCALENDAR')).toBe(true);
+    expect(text).toContain(title);
+    expect([...host.errors, ...guest.errors, ...thirdScreen.errors]).toEqual([]);
   }, 90_000);
 
   it('should find a session nearby after asking for the location, join it in person, and open one by code', async () => {

@@ -11,7 +11,8 @@ import type {
   SessionSchema,
   TimerSchema,
 } from '../../features/coworking/coworking.schemas';
-import { request } from '../api';
+import { ApiError, request } from '../api';
+import { freshAccessToken } from '../session';
 import type { Page } from '../types';
 
 // Inferred from the routes' own schemas, like src/web/types.ts: a changed route breaks this build.
@@ -67,4 +68,63 @@ export const coworkingApi = {
     request<Timer>(`${sessionPath(id)}/${action}`, { method: 'POST', auth: true }),
   extend: (id: string, minutes: number) =>
     request<Timer>(`${sessionPath(id)}/extend`, { method: 'POST', json: { minutes }, auth: true }),
+  handOver: (id: string, userId: string) =>
+    request<{ hostId: string }>(`${sessionPath(id)}/host`, { method: 'POST', json: { userId }, auth: true }),
+  remove: (id: string, userId: string) =>
+    request<void>(`${sessionPath(id)}/participants/${encodeURIComponent(userId)}`, { method: 'DELETE', auth: true }),
+  calendar: (id: string) => calendarOf(id),
 };
+
+/** `attachment; filename="x.ics"` (or `filename*=UTF-8''x.ics`) → `x.ics`; null without one. */
+function filenameOf(disposition: string | null): string | null {
+  const encoded = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(disposition ?? '');
+  if (encoded?.[1]) {
+    try {
+      return decodeURIComponent(encoded[1].trim());
+    } catch {
+      // A malformed name: fall through to the plain one.
+    }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(disposition ?? '');
+  return plain?.[1]?.trim() || null;
+}
+
+/**
+ * The session as an iCalendar file, with the name the server suggests. Not
+ * JSON, so not `request()`: a plain fetch with a fresh token, failures thrown
+ * as the same `ApiError` screens show.
+ */
+async function calendarOf(id: string): Promise<{ blob: Blob; filename: string }> {
+  const token = await freshAccessToken();
+  const failure = (status: number, title: string, detail: string, code: ApiError['code']) =>
+    new ApiError({ type: 'about:blank', title, status, detail, code });
+  if (!token) throw failure(401, 'Unauthorized', 'Sign in to continue.', 'unauthorized');
+  let res: Response;
+  try {
+    res = await fetch(`${sessionPath(id)}/calendar.ics`, {
+      headers: { Authorization: `Bearer ${token}`, Accept: 'text/calendar, application/problem+json' },
+      cache: 'no-store',
+    });
+  } catch {
+    throw failure(
+      0,
+      'Network error',
+      'Could not reach the server. Check your connection and try again.',
+      'network_error',
+    );
+  }
+  if (!res.ok) {
+    const body = (await res.json().catch(() => null)) as { code?: unknown; detail?: unknown; title?: unknown } | null;
+    if (body && typeof body.code === 'string') {
+      throw failure(
+        res.status,
+        String(body.title ?? res.statusText),
+        String(body.detail ?? ''),
+        body.code as ApiError['code'],
+      );
+    }
+    throw failure(res.status, res.statusText, `The server answered ${res.status}.`, 'unexpected_response');
+  }
+  const filename = filenameOf(res.headers.get('Content-Disposition')) ?? 'hearth-session.ics';
+  return { blob: await res.blob(), filename };
+}

@@ -42,6 +42,8 @@ export interface SessionLive {
   reactions: FloatingReaction[];
   /** Confetti bursts seen so far (the end, each celebration); the screen fires one per increase. */
   confetti: number;
+  /** The host removed this person: the socket closed for good and they cannot rejoin. */
+  removed: boolean;
 }
 
 /** Milliseconds left on the timer at `clientNow` (this browser's clock). */
@@ -51,11 +53,14 @@ export function remainingOf(timer: TimerView, clientNow = Date.now()): number {
   return timer.remainingMs;
 }
 
+/** The close the server sends someone the host removed. */
+const isRemoval = (code: number, reason: string) => code === 1008 && reason.startsWith('You were removed');
+
 /** The server's closes that end a session socket for good. */
 function finalClose(code: number, reason: string): string | null {
   if (code === 1000 && reason === 'Session ended') return 'The session has ended.';
   if (code === 1000 && reason === 'Left the session') return 'You left this session.';
-  if (code === 1008 && reason.startsWith('You were removed')) return 'The host removed you from this session.';
+  if (isRemoval(code, reason)) return 'The host removed you from this session.';
   return null;
 }
 
@@ -66,14 +71,21 @@ function finalClose(code: number, reason: string): string | null {
  */
 export class SessionClient {
   readonly chat: ChatClient;
-  live: SessionLive = { timer: null, host: null, reactions: [], confetti: 0 };
+  live: SessionLive = { timer: null, host: null, reactions: [], confetti: 0, removed: false };
   private readonly listeners = new Set<() => void>();
   private reactionId = 0;
   private stopped = false;
   private readonly unsubscribe: () => void;
 
   constructor(readonly sessionId: string) {
-    const source: ChatSource = { ticket: () => coworkingApi.ticket(sessionId), noun: 'session', finalClose };
+    const source: ChatSource = {
+      ticket: () => coworkingApi.ticket(sessionId),
+      noun: 'session',
+      finalClose: (code, reason) => {
+        if (isRemoval(code, reason)) this.update({ removed: true });
+        return finalClose(code, reason);
+      },
+    };
     this.chat = new ChatClient(sessionId, source);
     this.unsubscribe = this.chat.onFrame((frame) => this.receive(frame));
   }

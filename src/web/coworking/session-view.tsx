@@ -102,13 +102,68 @@ function HostControls({
   );
 }
 
+/** The host's buttons on someone else's row: hand the session over, or remove them (both asked first). */
+function ParticipantActions({
+  sessionId,
+  person,
+  onChanged,
+}: {
+  sessionId: string;
+  person: Participant;
+  onChanged: () => void;
+}) {
+  const action = useAction();
+  const confirm = useConfirm();
+  const handOver = () =>
+    action.run(async () => {
+      if (!(await confirm.ask(`Make ${person.name} the host? You lose the host controls.`, 'Make host'))) return;
+      await coworkingApi.handOver(sessionId, person.userId);
+      onChanged();
+    });
+  const remove = () =>
+    action.run(async () => {
+      if (!(await confirm.ask(`Remove ${person.name}? They cannot rejoin this session.`, 'Remove'))) return;
+      await coworkingApi.remove(sessionId, person.userId);
+      onChanged();
+    });
+  return (
+    <>
+      <span class="participant-actions">
+        <button
+          type="button"
+          class="button button-small button-quiet"
+          onClick={() => void handOver()}
+          disabled={action.busy}
+          data-testid="participant-make-host"
+        >
+          Make host
+        </button>
+        <button
+          type="button"
+          class="button button-small button-danger"
+          onClick={() => void remove()}
+          disabled={action.busy}
+          data-testid="participant-remove"
+        >
+          Remove
+        </button>
+      </span>
+      <FormError error={action.error} />
+      {confirm.dialog}
+    </>
+  );
+}
+
 function Participants(props: {
   details: SessionDetails;
   hostId: string;
   online: Member[] | null;
   myId: string | null;
+  /** Show the host's hand-over and removal buttons on the others' rows. */
+  manage: boolean;
+  onChanged: () => void;
 }) {
-  const { details, hostId, online, myId } = props;
+  const { details, hostId, online, myId, manage, onChanged } = props;
   const here = (p: Participant) =>
     online ? online.some((member) => member.userId === p.userId) : (p.present ?? false);
   const people = details.participants.filter((p) => p.leftAt === null || p.userId === hostId);
@@ -133,11 +188,47 @@ function Participants(props: {
                 {MODE_LABELS[mode]}
               </span>
               <span class="visually-hidden">{isOnline ? ', online' : ', not here now'}</span>
+              {manage && p.userId !== myId && p.userId !== hostId && p.leftAt === null && (
+                <ParticipantActions sessionId={details.session.id} person={p} onChanged={onChanged} />
+              )}
             </li>
           );
         })}
       </ul>
     </section>
+  );
+}
+
+/** Downloads the session as an .ics file: fetched with the token (a plain link has none), saved through a Blob URL. */
+function CalendarButton({ sessionId }: { sessionId: string }) {
+  const action = useAction();
+  const save = () =>
+    action.run(async () => {
+      const { blob, filename } = await coworkingApi.calendar(sessionId);
+      const url = URL.createObjectURL(blob);
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = filename;
+      link.hidden = true;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      // Revoked after the click has handed the file to the browser's download.
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+    });
+  return (
+    <>
+      <button
+        type="button"
+        class="link-button"
+        onClick={() => void save()}
+        disabled={action.busy}
+        data-testid="session-calendar"
+      >
+        Add to calendar
+      </button>
+      <FormError error={action.error} />
+    </>
   );
 }
 
@@ -289,10 +380,12 @@ export function SessionView({
   const isHost = myId === hostId;
   const connected = chat?.status.kind === 'connected';
   const ended = timer.phase === 'ended';
+  const removed = live?.removed ?? false;
+  const active = isIn && !ended && !removed;
 
   // Someone new came in: the participants list (names, in person or remote) is read again.
   const members = chat?.members ?? [];
-  const unknown = members.some((member) => !details.participants.some((p) => p.userId === member.userId));
+  const unknown = !removed && members.some((member) => !details.participants.some((p) => p.userId === member.userId));
   useSingleEffect(() => {
     if (!unknown) return;
     let live = true;
@@ -304,6 +397,14 @@ export function SessionView({
       live = false;
     };
   }, [unknown]);
+
+  // A hand-over or a removal: the list is read again (the new host arrives as a `host` frame too).
+  const refresh = () => {
+    coworkingApi.get(details.session.id).then(
+      (next) => setDetails(next),
+      () => undefined,
+    );
+  };
 
   const leave = async () => {
     setLeaveProblem(null);
@@ -337,20 +438,30 @@ export function SessionView({
       <section class="card session-timer" aria-label="Timer" data-testid="session-timer">
         <FloatingReactions reactions={live?.reactions ?? []} />
         <Countdown timer={timer} />
-        {chat && !ended && <ChatStatus status={chat.status} onRetry={() => client?.chat.reconnect()} />}
-        {chat?.notice && (
+        {chat && !ended && !removed && <ChatStatus status={chat.status} onRetry={() => client?.chat.reconnect()} />}
+        {removed && (
+          <div class="notice notice-fail session-removed" role="alert" data-testid="session-removed">
+            <p>The host removed you from this session. You cannot rejoin it.</p>
+            <p>
+              <Link href="/sessions" class="button" data-testid="session-removed-back">
+                Back to sessions
+              </Link>
+            </p>
+          </div>
+        )}
+        {chat?.notice && !removed && (
           <p class="notice notice-info" role="status" data-testid="session-notice">
             {chat.notice.text}
           </p>
         )}
-        {isHost && isIn && !ended && <HostControls client={client} details={details} phase={timer.phase} />}
-        {isIn && !ended && <ReactionsBar onReact={(emoji) => client?.react(emoji)} disabled={!connected} />}
+        {isHost && active && <HostControls client={client} details={details} phase={timer.phase} />}
+        {active && <ReactionsBar onReact={(emoji) => client?.react(emoji)} disabled={!connected} />}
       </section>
 
-      {!isIn && !ended && <JoinPrompt details={details} code={code} onJoined={onReload} />}
+      {!isIn && !ended && !removed && <JoinPrompt details={details} code={code} onJoined={onReload} />}
 
       <div class="session-layout">
-        {isIn && !ended && client && chat ? (
+        {active && client && chat ? (
           <SessionChat client={client} />
         ) : (
           ended && (
@@ -360,13 +471,23 @@ export function SessionView({
           )
         )}
         <aside class="card session-aside">
-          <Participants details={details} hostId={hostId} online={connected ? members : null} myId={myId} />
-          {isIn && !isHost && !ended && (
-            <p class="session-links">
-              <button type="button" class="link-button" onClick={leave} data-testid="session-leave">
-                Leave session
-              </button>
-            </p>
+          <Participants
+            details={details}
+            hostId={hostId}
+            online={connected ? members : null}
+            myId={myId}
+            manage={isHost && active}
+            onChanged={refresh}
+          />
+          {active && (
+            <div class="session-links">
+              <CalendarButton sessionId={s.id} />
+              {!isHost && (
+                <button type="button" class="link-button" onClick={leave} data-testid="session-leave">
+                  Leave session
+                </button>
+              )}
+            </div>
           )}
           {leaveProblem && (
             <p class="notice notice-fail" role="alert">
