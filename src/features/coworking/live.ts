@@ -5,8 +5,8 @@ import type { Env } from '../../env';
 import { AppError } from '../../lib/errors';
 import type { ControlAction, ControlResult } from '../../realtime/coworking-room';
 import type { AdmissionTicket, SessionSetup } from '../../realtime/room-base';
-import { parsePermissions, permissionsColumn } from '../roles/user-permissions';
-import { displayName } from '../rooms/rooms.service';
+import { permissionsColumn } from '../roles/user-permissions';
+import { admittedIdentity } from '../rooms/rooms.service';
 import type { SessionRow } from './coworking.service';
 
 /** The Durable Object of one coworking session. */
@@ -64,21 +64,14 @@ export async function admitToSession(
     )
     .where(and(eq(sessions.id, ticket.sessionId), eq(sessions.userId, ticket.userId)))
     .limit(1);
-  if (!row || row.revokedAt !== null || row.expiresAt <= at || row.status !== 'active') {
-    throw new AppError('unauthorized', 'This session has ended; sign in again.');
-  }
-  const session = row.session;
-  if (!session) throw new AppError('forbidden', 'This coworking session no longer exists.');
+  const identity = admittedIdentity(ticket, row, at);
+  const session = row?.session;
+  if (!row || !session) throw new AppError('forbidden', 'This coworking session no longer exists.');
   if (session.phase === 'ended') throw new AppError('forbidden', 'This coworking session has ended.');
   const inIt = row.mode !== null && row.removedAt === null && (row.leftAt === null || row.mode === 'host');
   if (!inIt) throw new AppError('forbidden', 'Join the session first.');
   return {
-    identity: {
-      userId: ticket.userId,
-      name: displayName(row),
-      sessionId: ticket.sessionId,
-      isAdmin: parsePermissions(row.permissions).has('rooms.moderate'),
-    },
+    identity,
     room: { id: session.id, ownerId: session.hostId },
     session: setupOf(session),
   };

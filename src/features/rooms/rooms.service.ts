@@ -260,21 +260,41 @@ export async function admitToRoom(
     .leftJoin(roomMembers, and(eq(roomMembers.roomId, rooms.id), eq(roomMembers.userId, users.id)))
     .where(and(eq(sessions.id, ticket.sessionId), eq(sessions.userId, ticket.userId)))
     .limit(1);
+  const identity = admittedIdentity(ticket, row, at);
+  if (!row || row.ownerId === null || row.memberRole === null) {
+    throw new AppError('forbidden', 'You are no longer in this room.');
+  }
+  return { identity, room: { id: ticket.target, ownerId: row.ownerId } };
+}
+
+/**
+ * The sign-in half of every socket admission (rooms and coworking sessions):
+ * the ticket's session must still be live and the account active, else 401;
+ * then who the socket speaks for. Moderators (rooms.moderate) may delete
+ * anyone's messages over the socket too.
+ */
+export function admittedIdentity(
+  ticket: { userId: string; sessionId: string },
+  row:
+    | {
+        name: string | null;
+        email: string | null;
+        status: string;
+        revokedAt: Date | null;
+        expiresAt: Date;
+        permissions: string | null;
+      }
+    | undefined,
+  at: Date,
+): Identity {
   if (!row || row.revokedAt !== null || row.expiresAt <= at || row.status !== 'active') {
     throw new AppError('unauthorized', 'This session has ended; sign in again.');
   }
-  if (row.ownerId === null || row.memberRole === null) {
-    throw new AppError('forbidden', 'You are no longer in this room.');
-  }
   return {
-    identity: {
-      userId: ticket.userId,
-      name: displayName(row),
-      sessionId: ticket.sessionId,
-      // Moderators (rooms.moderate) may delete anyone's messages over the socket too.
-      isAdmin: parsePermissions(row.permissions).has('rooms.moderate'),
-    },
-    room: { id: ticket.target, ownerId: row.ownerId },
+    userId: ticket.userId,
+    name: displayName(row),
+    sessionId: ticket.sessionId,
+    isAdmin: parsePermissions(row.permissions).has('rooms.moderate'),
   };
 }
 
