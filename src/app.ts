@@ -8,6 +8,7 @@ import { otpRoutes } from './features/auth/otp';
 import { recoveryRoutes } from './features/auth/recovery';
 import { coworkingRoutes } from './features/coworking';
 import { coworkingControls } from './features/coworking/controls';
+import { dashboardRoutes } from './features/dashboard';
 import { devRoutes } from './features/dev';
 import { mountDocs } from './features/docs';
 import { fileRoutes } from './features/files';
@@ -18,8 +19,11 @@ import { shareRoutes } from './features/files/shares';
 import { uploadRoutes } from './features/files/uploads';
 import { healthRoutes } from './features/health';
 import { metaRoutes } from './features/meta';
+import { metricsRoutes } from './features/metrics';
 import { rolesRoutes } from './features/roles';
 import { roomRoutes } from './features/rooms';
+import { socialRoutes } from './features/social';
+import { sprintRoutes } from './features/sprints';
 import { usersRoutes } from './features/users';
 import { readConfig } from './lib/config';
 import { createRouter } from './lib/openapi';
@@ -92,10 +96,14 @@ const features = [
   publicShareRoutes,
   roomRoutes,
   coworkingRoutes,
+  sprintRoutes,
   coworkingControls,
+  socialRoutes,
   usersRoutes,
   rolesRoutes,
   adminRoutes,
+  metricsRoutes,
+  dashboardRoutes,
   auditLogRoutes,
 ];
 

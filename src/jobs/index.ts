@@ -5,6 +5,8 @@ import { pruneAccessLogs } from '../features/files/access-log.service';
 import { hashStoredFile } from '../features/files/files.service';
 import { sweepOrphanObjects } from '../features/files/sweep';
 import { abortStaleUploads } from '../features/files/uploads.service';
+import { rollupMetrics } from '../features/metrics/rollup';
+import { expireStaleSprints } from '../features/sprints/sprints.service';
 import { now } from '../lib/clock';
 import { readConfig } from '../lib/config';
 import { cleanupExpired } from './cleanup';
@@ -17,6 +19,9 @@ async function cleanup(env: Env) {
     staleUploads: await abortStaleUploads(db, env.FILES),
     accessLogs: await pruneAccessLogs(db, readConfig(env).accessLogRetentionDays),
     orphanObjects: await sweepOrphanObjects(db, env.FILES, env.KV),
+    staleSprints: await expireStaleSprints(db),
+    // After the sweeps: expired sprints are final before the day's focus minutes are counted.
+    metricsDays: (await rollupMetrics(db)).days,
   };
 }
 

@@ -2,6 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { createDb } from '../db/client';
 import { messages as archive, roomMembers, rooms } from '../db/schema';
 import type { Env } from '../env';
+import { ActivityMemory } from '../features/metrics/activity';
 import { type LogRow, MessageLog, view } from './message-log';
 import type { ClientFrame, MessageView } from './protocol';
 import { type Identity, RoomBase } from './room-base';
@@ -35,6 +36,8 @@ export interface HistoryPage {
  */
 export class ChatRoom extends RoomBase {
   private readonly lastTyping = new Map<string, number>();
+  /** Who this object has already marked active today: one D1 write per sender and day, not per message. */
+  private readonly activity = new ActivityMemory();
 
   private readonly log: MessageLog;
 
@@ -67,7 +70,7 @@ export class ChatRoom extends RoomBase {
       type: 'welcome',
       you: { userId: identity.userId, name: identity.name, connectionId: connection?.connectionId ?? '' },
       members: this.members(),
-      ...this.log.welcome(since),
+      ...this.visibleWelcome(identity.userId, this.log.welcome(since)),
       now: new Date().toISOString(),
     });
     if (since !== null) for (const frame of this.log.changesSince(since)) this.send(ws, frame);
@@ -123,6 +126,7 @@ export class ChatRoom extends RoomBase {
     this.lastTyping.delete(identity.userId);
     this.broadcast({ type: 'message', ...message });
     await this.schedule('archive', Date.now() + ARCHIVE_DELAY_MS);
+    await this.activity.record(createDb(this.env.DB), identity.userId, 'message');
   }
 
   private async edit(ws: WebSocket, identity: Identity, messageId: string, text: string): Promise<void> {
@@ -131,7 +135,7 @@ export class ChatRoom extends RoomBase {
       this.send(ws, { type: 'error', ...change.refused });
       return;
     }
-    this.broadcast(change.frame);
+    this.broadcast(change.frame, undefined, identity.userId);
     await this.schedule('archive', Date.now() + ARCHIVE_DELAY_MS);
   }
 
@@ -160,6 +164,11 @@ export class ChatRoom extends RoomBase {
     this.disconnectUser(userId, 'This account was deleted');
     if (erased.length > 0) await this.schedule('archive', Date.now() + ARCHIVE_DELAY_MS);
     return erased.length;
+  }
+
+  /** A message as a report copies it (author and text); null when it is not here or was deleted. */
+  reportedMessage(messageId: string): { authorId: string; text: string } | null {
+    return this.log.find(messageId);
   }
 
   /**

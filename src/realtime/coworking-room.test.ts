@@ -219,6 +219,13 @@ describe('coworking sessions: the server-owned timer', () => {
       expect.objectContaining({ sessionId: session.id, creditedMinutes: 20, kind: 'session' }),
     ]);
     expect(sprintRows[0]?.local_date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    // Attending made it an active day for both (metrics), written once whatever the retries.
+    const activeDays = await env.DB.prepare(
+      'SELECT first_kind FROM user_activity_days WHERE user_id IN (?1, ?2) ORDER BY user_id',
+    )
+      .bind(host.id, guest.id)
+      .all<{ first_kind: string }>();
+    expect(activeDays.results).toEqual([{ first_kind: 'session' }, { first_kind: 'session' }]);
 
     // The chat is gone: no text in the object's storage, and none was ever in D1.
     expect(await sessionObject(session.id).messageCount()).toBe(0);

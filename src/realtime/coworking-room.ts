@@ -2,6 +2,7 @@ import { and, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { createDb } from '../db/client';
 import { coworkingParticipants, coworkingSessions, sprints, users } from '../db/schema';
 import type { Env } from '../env';
+import { activityInsert } from '../features/metrics/activity';
 import { newId } from '../lib/ids';
 import { localDate } from '../lib/local-date';
 import { MessageLog } from './message-log';
@@ -166,6 +167,11 @@ export class CoworkingRoom extends RoomBase {
   /** A participant was removed by the host: their sockets close at once. */
   removeParticipant(userId: string): void {
     this.disconnectUser(userId, 'You were removed from this session');
+  }
+
+  /** A message as a report copies it (author and text); null when it is not here or was deleted. */
+  reportedMessage(messageId: string): { authorId: string; text: string } | null {
+    return this.log.find(messageId);
   }
 
   /** What the ephemeral chat holds now (for tests and the session's own checks). */
@@ -340,6 +346,10 @@ export class CoworkingRoom extends RoomBase {
               set: { creditedMinutes: minutes(row), endedAt },
             }),
         ),
+      // Attending (a minute or more) makes the day an active one; the insert does nothing the second time.
+      ...rows
+        .filter((row) => zones.has(row.user_id) && minutes(row) >= 1)
+        .map((row) => activityInsert(db, row.user_id, 'session', endedAt)),
     ];
     try {
       await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
@@ -456,7 +466,7 @@ export class CoworkingRoom extends RoomBase {
       type: 'welcome',
       you: { userId: identity.userId, name: identity.name, connectionId: connection?.connectionId ?? '' },
       members: this.members(),
-      ...this.log.welcome(since),
+      ...this.visibleWelcome(identity.userId, this.log.welcome(since)),
       now: new Date(now).toISOString(),
       ...(state ? { timer: this.timerFrame(state, now), host: { userId: state.hostId, name: hostName } } : {}),
     });
@@ -490,7 +500,7 @@ export class CoworkingRoom extends RoomBase {
       case 'edit': {
         const change = this.log.edit(identity, frame.messageId, frame.text);
         if ('refused' in change) this.send(ws, { type: 'error', ...change.refused });
-        else this.broadcast(change.frame);
+        else this.broadcast(change.frame, undefined, identity.userId);
         return;
       }
       case 'delete': {

@@ -210,6 +210,14 @@ export class MessageLog {
       .map(({ id, seq }) => ({ type: 'deleted', id, seq }));
   }
 
+  /** One message by id, for a report to copy; null when it is not here or was deleted (its text is gone). */
+  find(messageId: string): { authorId: string; text: string } | null {
+    const row = this.sql
+      .exec<LogRow>('SELECT * FROM messages WHERE id = ? AND deleted_at IS NULL', messageId)
+      .toArray()[0];
+    return row ? { authorId: row.author_id, text: row.text } : null;
+  }
+
   /** Newest first below `before`, when this log still holds that whole range; null when older rows were pruned. */
   page(before: number | null, limit: number): (MessageView & { deleted: boolean })[] | null {
     const upper = before ?? Number.MAX_SAFE_INTEGER;

@@ -2,7 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
 import { isSessionRevoked } from '../features/auth/revocation';
 import { randomToken } from '../lib/ids';
-import { ClientFrame, CloseCode, MAX_FRAME_BYTES, type Member, type ServerFrame } from './protocol';
+import { ClientFrame, CloseCode, MAX_FRAME_BYTES, type Member, type MessageView, type ServerFrame } from './protocol';
 
 /** Who a socket belongs to; checked by the worker before the upgrade reached this object. */
 export interface Identity {
@@ -32,6 +32,8 @@ export interface AdmissionTicket {
   room: { id: string; ownerId: string };
   /** Coworking sessions: what the object needs to set its timer up, as D1 holds it. */
   session?: SessionSetup;
+  /** Every block the user is part of, either way (`[blocker, blocked]`), read with the admission. */
+  blocks?: [string, string][];
   /** The ticket's nonce, spent here so the ticket opens one socket only. */
   nonce: string;
   expiresAt: number;
@@ -52,6 +54,20 @@ const LIVENESS_MS = 30_000;
 const BUCKET = { capacity: 20, refillPerSecond: 5 };
 /** Refusals in a row before a flooder is disconnected. */
 const FLOOD_STRIKES = 10;
+
+/** The person a frame comes from, for the frames a block keeps from the other side; null for everyone's frames. */
+function senderOf(frame: ServerFrame): string | null {
+  switch (frame.type) {
+    case 'message':
+      return frame.author.id;
+    case 'typing':
+    case 'stop-typing':
+    case 'reaction':
+      return frame.userId;
+    default:
+      return null;
+  }
+}
 
 interface Bucket {
   tokens: number;
@@ -78,6 +94,8 @@ export abstract class RoomBase extends DurableObject<Env> {
   /** The same sockets by user, so presence is counted per user without scanning every socket. */
   private readonly byUser = new Map<string, { name: string; sockets: Set<WebSocket> }>();
   private readonly buckets = new Map<string, Bucket>();
+  /** Who is hidden from whom here, both ways, rebuilt from `room_blocks` (which survives hibernation). */
+  private hidden = new Map<string, Set<string>>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -87,7 +105,9 @@ export abstract class RoomBase extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS spent_tickets (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS room_tasks (name TEXT PRIMARY KEY, at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS room_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS room_blocks (blocker TEXT NOT NULL, blocked TEXT NOT NULL, PRIMARY KEY (blocker, blocked));
     `);
+    this.loadHidden();
     // Answered by the runtime itself: a ping never wakes a hibernating room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
     for (const ws of ctx.getWebSockets()) {
@@ -116,6 +136,20 @@ export abstract class RoomBase extends DurableObject<Env> {
     for (const [ws, attachment] of this.connections) {
       if (attachment.identity.userId === userId) this.closeSocket(ws, CloseCode.policyViolation, reason);
     }
+  }
+
+  /**
+   * `userId`'s whole block list, as D1 holds it now: the worker calls this on
+   * every block and unblock for each place both people share, so the room
+   * filters at once. Stored, not attached to sockets, so it survives
+   * hibernation and holds for sockets opened later.
+   */
+  setBlocks(userId: string, blockedIds: readonly string[]): void {
+    this.sql.exec('DELETE FROM room_blocks WHERE blocker = ?', userId);
+    for (const blocked of new Set(blockedIds)) {
+      this.sql.exec('INSERT OR IGNORE INTO room_blocks (blocker, blocked) VALUES (?, ?)', userId, blocked);
+    }
+    this.loadHidden();
   }
 
   /** Closes every socket and forgets everything this room stored. */
@@ -150,6 +184,7 @@ export abstract class RoomBase extends DurableObject<Env> {
       .toArray();
     if (spent.length === 0) return new Response('Ticket already used', { status: 401 });
     const identity = admission.identity;
+    this.replaceBlocksOf(identity.userId, admission.blocks ?? []);
     this.onAdmit(admission.room, admission);
     const sinceParam = url.searchParams.get('since');
     const since = sinceParam !== null && /^\d+$/.test(sinceParam) ? Number(sinceParam) : null;
@@ -260,14 +295,54 @@ export abstract class RoomBase extends DurableObject<Env> {
     }
   }
 
-  protected broadcast(frame: ServerFrame, except?: WebSocket): void {
+  /**
+   * Sends `frame` to every socket but `except`. A message, typing or reaction
+   * frame (or an edit, whose author the caller names as `sender`) skips the
+   * sockets of anyone hidden from its sender by a block, either way; presence,
+   * timer and the rest go to everyone.
+   */
+  protected broadcast(frame: ServerFrame, except?: WebSocket, sender: string | null = senderOf(frame)): void {
     const text = JSON.stringify(frame);
-    for (const ws of this.connections.keys()) {
-      if (ws === except) continue;
+    const hidden = sender === null ? undefined : this.hidden.get(sender);
+    for (const [ws, attachment] of this.connections) {
+      if (ws === except || hidden?.has(attachment.identity.userId)) continue;
       try {
         ws.send(text);
       } catch {}
     }
+  }
+
+  /** A welcome's history without the messages of people hidden from `userId`. */
+  protected visibleWelcome<W extends { history: MessageView[] }>(userId: string, welcome: W): W {
+    const hidden = this.hidden.get(userId);
+    if (!hidden || hidden.size === 0) return welcome;
+    return { ...welcome, history: welcome.history.filter((message) => !hidden.has(message.author.id)) };
+  }
+
+  /**
+   * Replaces what this room knows of `userId`'s blocks, both ways, with what
+   * D1 held when the worker admitted them (read in the admission's one query).
+   */
+  private replaceBlocksOf(userId: string, blocks: readonly [string, string][]): void {
+    this.sql.exec('DELETE FROM room_blocks WHERE blocker = ? OR blocked = ?', userId, userId);
+    for (const [blocker, blocked] of blocks) {
+      this.sql.exec('INSERT OR IGNORE INTO room_blocks (blocker, blocked) VALUES (?, ?)', blocker, blocked);
+    }
+    this.loadHidden();
+  }
+
+  private loadHidden(): void {
+    const hidden = new Map<string, Set<string>>();
+    const add = (from: string, to: string) => {
+      const set = hidden.get(from);
+      if (set) set.add(to);
+      else hidden.set(from, new Set([to]));
+    };
+    for (const row of this.sql.exec<{ blocker: string; blocked: string }>('SELECT blocker, blocked FROM room_blocks')) {
+      add(row.blocker, row.blocked);
+      add(row.blocked, row.blocker);
+    }
+    this.hidden = hidden;
   }
 
   protected members(): Member[] {

@@ -27,6 +27,8 @@ export const sprints = sqliteTable(
     endedAt: timestamp('ended_at'),
     status: text('status', { enum: ['running', 'completed', 'abandoned', 'expired'] }).notNull(),
     creditedMinutes: integer('credited_minutes').notNull().default(0),
+    /** Whether the person says they did what they set out to (`complete { done }`); null when not said. */
+    goalDone: integer('goal_done', { mode: 'boolean' }),
     /** `YYYY-MM-DD` in the user's time zone when credited; null until then. */
     localDate: text('local_date'),
     createdAt: createdAt(),

@@ -32,6 +32,11 @@ export const auditActions = [
   'room.member_invite',
   'room.member_remove',
   'room.owner_transfer',
+  'report.create',
+  'admin.report_update',
+  'admin.report_warn',
+  'admin.report_remove',
+  'admin.report_deactivate',
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];

@@ -6,6 +6,7 @@ import { AppError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { keyset, type Page, type PageQuery, toPage } from '../../lib/pagination';
 import { displayName } from '../rooms/rooms.service';
+import { blockedBetweenSql, hiddenFrom } from '../social/blocks.service';
 import { boundingBox, formatDistance, haversineMeters, type Point } from './geo';
 import { IN_PERSON_RADIUS_M, MAX_CAPACITY, MAX_SCHEDULE_AHEAD_MS } from './limits';
 import { ensurePassesStatements } from './passes.service';
@@ -174,10 +175,18 @@ export interface VisibleSession {
   participation: ParticipantRow | null;
 }
 
-/** One session (by `which`) and the caller's row in it, if any. */
+/**
+ * One session (by `which`) and the caller's row in it, if any; none when a
+ * block stands between the caller and its host (either way): blocked people
+ * do not see each other's sessions.
+ */
 async function sessionWithParticipation(db: Database, userId: string, which: SQL): Promise<VisibleSession | undefined> {
   const [row] = await db
-    .select({ session: coworkingSessions, participation: coworkingParticipants })
+    .select({
+      session: coworkingSessions,
+      participation: coworkingParticipants,
+      hostHidden: sql<number>`${blockedBetweenSql(userId, coworkingSessions.hostId)}`,
+    })
     .from(coworkingSessions)
     .leftJoin(
       coworkingParticipants,
@@ -185,7 +194,8 @@ async function sessionWithParticipation(db: Database, userId: string, which: SQL
     )
     .where(which)
     .limit(1);
-  return row;
+  if (!row || row.hostHidden) return undefined;
+  return { session: row.session, participation: row.participation };
 }
 
 /**
@@ -285,7 +295,13 @@ export async function listMySessions(db: Database, userId: string, page: PageQue
   const rows = await db
     .select()
     .from(coworkingSessions)
-    .where(and(or(eq(coworkingSessions.hostId, userId), inArray(coworkingSessions.id, joined)), keys.where))
+    .where(
+      and(
+        or(eq(coworkingSessions.hostId, userId), inArray(coworkingSessions.id, joined)),
+        sql`NOT ${blockedBetweenSql(userId, coworkingSessions.hostId)}`,
+        keys.where,
+      ),
+    )
     .orderBy(keys.orderBy)
     .limit(keys.limit);
   const result = toPage(rows, page, (row) => row.id);
@@ -486,15 +502,20 @@ export function nearbyCandidates(db: Database, center: Point, radiusMeters: numb
     );
 }
 
-/** Public sessions not yet ended within `radiusMeters`, nearest first. */
+/** Public sessions not yet ended within `radiusMeters`, nearest first; none hosted by someone blocked either way with `viewerId`. */
 export async function nearbySessions(
   db: Database,
   center: Point,
   radiusMeters: number,
   limit: number,
+  viewerId?: string,
 ): Promise<NearbySession[]> {
-  const rows = await nearbyCandidates(db, center, radiusMeters);
+  const [rows, hidden] = await Promise.all([
+    nearbyCandidates(db, center, radiusMeters),
+    viewerId === undefined ? new Set<string>() : hiddenFrom(db, viewerId),
+  ]);
   return rows
+    .filter((row) => !hidden.has(row.hostId))
     .map((row) => ({ row, distance: haversineMeters(center, { lat: row.lat ?? 0, lng: row.lng ?? 0 }) }))
     .filter(({ distance }) => distance <= radiusMeters)
     .sort((a, b) => a.distance - b.distance || (a.row.id < b.row.id ? -1 : 1))

@@ -7,6 +7,7 @@ import { enforceLimit, type LimitRule } from '../../limiter';
 import { currentUserId } from '../../middleware/auth';
 import { senderFor } from '../notify/senders';
 import { displayName } from '../rooms/rooms.service';
+import { hiddenFrom } from '../social/blocks.service';
 import { findUserById } from '../users/users.service';
 import {
   calendarRoute,
@@ -67,7 +68,7 @@ export const coworkingRoutes = createRouter()
   })
   .openapi(nearbySessionsRoute, async (c) => {
     const { lat, lng, radius, limit } = c.req.valid('query');
-    return c.json({ items: await nearbySessions(c.var.db, { lat, lng }, radius, limit) }, 200);
+    return c.json({ items: await nearbySessions(c.var.db, { lat, lng }, radius, limit, currentUserId(c)) }, 200);
   })
   .openapi(sessionByCodeRoute, async (c) => {
     const userId = currentUserId(c);
@@ -106,7 +107,9 @@ export const coworkingRoutes = createRouter()
     if (session.hostId !== userId) throw new AppError('forbidden', 'Only the host can invite people.');
     if (session.phase === 'ended') throw new AppError('session_ended', 'This session has ended.');
     const host = await findUserById(c.var.db, userId);
-    const invitees = await inviteesAmong(c.var.db, c.req.valid('json').userIds);
+    // Nobody hidden from the host by a block, either way, is sent anything: like an unknown id, skipped.
+    const hidden = await hiddenFrom(c.var.db, userId);
+    const invitees = (await inviteesAmong(c.var.db, c.req.valid('json').userIds)).filter(({ id }) => !hidden.has(id));
     const link = sessionLink(c.var.config.appUrl, session);
     const when = session.startsAt ? ` It starts at ${session.startsAt.toISOString()} (UTC).` : '';
     const text = `${host ? displayName(host) : 'Someone'} invites you to cowork on Hearth: "${session.title}", ${session.durationMinutes} minutes.${when} Join: ${link}`;

@@ -6,7 +6,7 @@ import { AppError } from '../../lib/errors';
 import type { ControlAction, ControlResult } from '../../realtime/coworking-room';
 import type { AdmissionTicket, SessionSetup } from '../../realtime/room-base';
 import { permissionsColumn } from '../roles/user-permissions';
-import { admittedIdentity } from '../rooms/rooms.service';
+import { admittedIdentity, blocksColumn, parseBlocks } from '../rooms/rooms.service';
 import type { SessionRow } from './coworking.service';
 
 /** The Durable Object of one coworking session. */
@@ -54,6 +54,7 @@ export async function admitToSession(
       leftAt: coworkingParticipants.leftAt,
       removedAt: coworkingParticipants.removedAt,
       permissions: permissionsColumn(users.id),
+      blocks: blocksColumn(users.id),
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -74,6 +75,7 @@ export async function admitToSession(
     identity,
     room: { id: session.id, ownerId: session.hostId },
     session: setupOf(session),
+    blocks: parseBlocks(row.blocks),
   };
 }
 

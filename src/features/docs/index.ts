@@ -43,7 +43,20 @@ export const API_TAGS = [
     name: 'Coworking',
     description: 'Shared focus sessions: creating, finding nearby, joining in person or remotely, invites, passes.',
   },
-  { name: 'Admin', description: 'Operating the deployment: users, storage, access logs and the audit log.' },
+  {
+    name: 'Sprints',
+    description: 'Solo focus sprints, streaks with freezes, minutes per day and badges, in your time zone.',
+  },
+  {
+    name: 'Dashboard',
+    description: 'The signed-in home page: focus this week, streak, storage, recent files, messages, sessions.',
+  },
+  { name: 'Friends', description: 'Friend requests and friendships.' },
+  { name: 'Reports', description: 'Reporting people to the moderators.' },
+  {
+    name: 'Admin',
+    description: 'Operating the deployment: users, storage, access logs, the audit log and usage metrics.',
+  },
   { name: 'Development', description: 'Only in development: the mail and SMS outbox.' },
 ];
 

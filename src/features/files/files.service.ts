@@ -8,6 +8,7 @@ import { decodeCursor, encodeCursor } from '../../lib/decode';
 import { AppError } from '../../lib/errors';
 import type { Page } from '../../lib/pagination';
 import { truncate, wellFormed } from '../../lib/text';
+import { recordActivity } from '../metrics/activity';
 import { MAX_FILE_NAME } from './files.schemas';
 
 export type FileRow = typeof files.$inferSelect;
@@ -120,6 +121,7 @@ export async function insertFileCharged(db: Database, file: FileRow, defaultQuot
   if (charged.length === 0) {
     throw new AppError('quota_exceeded', 'This file would take you past your storage quota.');
   }
+  await recordActivity(db, file.ownerId, 'file', file.createdAt);
 }
 
 /**

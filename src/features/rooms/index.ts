@@ -6,6 +6,7 @@ import { createRouter } from '../../lib/openapi';
 import { currentUserId, hasPermission } from '../../middleware/auth';
 import type { Identity } from '../../realtime/room-base';
 import { issueTicket } from '../../realtime/ticket';
+import { hiddenFrom } from '../social/blocks.service';
 import { findUserById } from '../users/users.service';
 import { createInvite, emailInvite, readInvite } from './invites';
 import {
@@ -165,7 +166,12 @@ export const roomRoutes = createRouter()
     const visible = await visibleRoom(c.var.db, currentUserId(c), c.req.valid('param').id);
     if (visible.role === null) throw new AppError('not_found', 'Join the room to read its history.');
     const { before, limit } = c.req.valid('query');
-    return c.json(await roomObject(c.env, visible.room.id).history(before ?? null, limit), 200);
+    const [page, hidden] = await Promise.all([
+      roomObject(c.env, visible.room.id).history(before ?? null, limit),
+      hiddenFrom(c.var.db, currentUserId(c)),
+    ]);
+    // Messages of people hidden by a block are left out; the cursor still pages by seq, so nothing repeats.
+    return c.json({ ...page, items: page.items.filter((message) => !hidden.has(message.author.id)) }, 200);
   })
   .openapi(deleteMessageRoute, async (c) => {
     const { id, messageId } = c.req.valid('param');

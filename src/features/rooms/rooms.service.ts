@@ -1,4 +1,4 @@
-import { and, eq, or, sql } from 'drizzle-orm';
+import { type AnyColumn, and, eq, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { messages, roomMembers, rooms, sessions, users } from '../../db/schema';
 import type { Env } from '../../env';
@@ -230,6 +230,28 @@ export async function transferOwnership(
 export interface Admission {
   identity: Identity;
   room: { id: string; ownerId: string };
+  /** Every block the user is part of, either way, as `[blocker, blocked]`: the object filters by them. */
+  blocks: [string, string][];
+}
+
+/**
+ * The blocks `userId` (a column of the admission query) is part of, either
+ * way, as one scalar subquery: `blocker:blocked` pairs, space-separated.
+ * Read with the admission, so opening a socket stays one D1 query.
+ */
+export function blocksColumn(userId: AnyColumn | SQL) {
+  return sql<
+    string | null
+  >`(SELECT group_concat(b.blocker_id || ':' || b.blocked_id, ' ') FROM blocks AS b WHERE b.blocker_id = ${userId} OR b.blocked_id = ${userId})`;
+}
+
+/** `blocksColumn`'s value as pairs. */
+export function parseBlocks(value: string | null): [string, string][] {
+  if (!value) return [];
+  return value.split(' ').map((pair) => {
+    const [blocker = '', blocked = ''] = pair.split(':');
+    return [blocker, blocked];
+  });
 }
 
 /**
@@ -253,6 +275,7 @@ export async function admitToRoom(
       ownerId: rooms.ownerId,
       memberRole: roomMembers.role,
       permissions: permissionsColumn(users.id),
+      blocks: blocksColumn(users.id),
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -264,7 +287,7 @@ export async function admitToRoom(
   if (!row || row.ownerId === null || row.memberRole === null) {
     throw new AppError('forbidden', 'You are no longer in this room.');
   }
-  return { identity, room: { id: ticket.target, ownerId: row.ownerId } };
+  return { identity, room: { id: ticket.target, ownerId: row.ownerId }, blocks: parseBlocks(row.blocks) };
 }
 
 /**

@@ -14,15 +14,17 @@ import {
   sessions,
   shares,
   sprints,
+  userBadges,
   userRoles,
 } from '../../db/schema';
 import { now } from '../../lib/clock';
+import { type SocialExport, socialExportOf } from '../social/social-export';
 import { accessOf } from './user-access';
 import { findUserById, type PublicUser, toPublicUser } from './users.service';
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
-export interface UserExport {
+export interface UserExport extends SocialExport {
   exportedAt: string;
   profile: PublicUser;
   roles: { id: string; name: string; grantedAt: string; grantedBy: string | null }[];
@@ -100,7 +102,10 @@ export interface UserExport {
     status: 'running' | 'completed' | 'abandoned' | 'expired';
     creditedMinutes: number;
     localDate: string | null;
+    done: boolean | null;
   }[];
+  /** Badges earned, with when. */
+  badges: { badgeId: string; awardedAt: string }[];
   auditEvents: {
     id: string;
     at: string;
@@ -137,6 +142,7 @@ export async function exportUserData(db: Database, userId: string): Promise<User
     participationRows,
     ledgerRows,
     sprintRows,
+    badgeRows,
   ] = await Promise.all([
     accessOf(db, userId),
     db
@@ -282,13 +288,21 @@ export async function exportUserData(db: Database, userId: string): Promise<User
         status: sprints.status,
         creditedMinutes: sprints.creditedMinutes,
         localDate: sprints.localDate,
+        done: sprints.goalDone,
       })
       .from(sprints)
       .where(eq(sprints.userId, userId))
       .orderBy(asc(sprints.id)),
+    db
+      .select({ badgeId: userBadges.badgeId, awardedAt: userBadges.awardedAt })
+      .from(userBadges)
+      .where(eq(userBadges.userId, userId))
+      .orderBy(asc(userBadges.badgeId)),
   ]);
+  const social = await socialExportOf(db, userId);
   return {
     exportedAt: now().toISOString(),
+    ...social,
     profile: toPublicUser(user, access),
     roles: roleRows.map((row) => ({ ...row, grantedAt: row.grantedAt.toISOString() })),
     sessions: sessionRows.map((row) => ({
@@ -334,5 +348,6 @@ export async function exportUserData(db: Database, userId: string): Promise<User
       startedAt: row.startedAt.toISOString(),
       endedAt: row.endedAt?.toISOString() ?? null,
     })),
+    badges: badgeRows.map((row) => ({ ...row, awardedAt: row.awardedAt.toISOString() })),
   };
 }

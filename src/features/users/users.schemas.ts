@@ -3,6 +3,7 @@ import { jsonDepth, MAX_JSON_DEPTH } from '../../lib/decode';
 import { PageQuerySchema, pageSchema } from '../../lib/pagination';
 import { AuditEventSchema } from '../audit/audit-log.schemas';
 import { PasswordSchema, UserSchema } from '../auth/auth.schemas';
+import { SocialExportShape } from '../social/social.schemas';
 import { canonicalTimeZone, MAX_SETTINGS_BYTES, settingsBytes } from './profile-fields';
 
 export const TimezoneSchema = z
@@ -77,6 +78,7 @@ export const UserExportSchema = z
   .object({
     exportedAt: iso,
     profile: UserSchema,
+    ...SocialExportShape,
     roles: z.array(z.object({ id: z.string(), name: z.string(), grantedAt: iso, grantedBy: z.string().nullable() })),
     sessions: z.array(
       z.object({
@@ -187,7 +189,9 @@ export const UserExportSchema = z
         status: z.enum(['running', 'completed', 'abandoned', 'expired']),
         creditedMinutes: z.number().int(),
         localDate: z.string().nullable(),
+        done: z.boolean().nullable(),
       }),
     ),
+    badges: z.array(z.object({ badgeId: z.string(), awardedAt: iso })),
   })
   .openapi('UserExport');
