@@ -50,6 +50,9 @@ function AccountNav({ session }: { session: Session }) {
       <Link href="/sessions" section="/sessions" data-testid="nav-sessions">
         Sessions
       </Link>
+      <Link href="/focus" section="/focus" data-testid="nav-focus">
+        Focus
+      </Link>
       <Link href="/files" section="/files" data-testid="nav-files">
         Files
       </Link>
@@ -75,7 +78,7 @@ function AccountNav({ session }: { session: Session }) {
 
 /**
  * The site and account links. Wide screens show them inline; narrow ones (the
- * CSS decides, at 40rem) show a Menu button that opens them as a panel under
+ * CSS decides, at 64rem) show a Menu button that opens them as a panel under
  * the header. The panel closes on navigation, Escape, or a click outside it.
  * Its own component, so opening it re-renders only the header, not the screen.
  */

@@ -8,6 +8,7 @@ import { AdminUsersPage } from './pages/admin-users';
 import { DevOutboxPage } from './pages/dev-outbox';
 import { DevicesPage } from './pages/devices';
 import { FilesPage } from './pages/files';
+import { FocusPage } from './pages/focus';
 import { ForgotPasswordPage } from './pages/forgot-password';
 import { HomePage } from './pages/home';
 import { ResetPasswordPage } from './pages/reset-password';
@@ -50,6 +51,7 @@ export const routes: readonly Route[] = [
   { path: '/sessions/:id', title: 'Session', view: SessionPage, access: 'user' },
   /** A session's share link (`/c/<code>`), as invites and the host's page give it. */
   { path: '/c/:code', title: 'Session', view: SessionCodePage, access: 'user' },
+  { path: '/focus', title: 'Focus', view: FocusPage, access: 'user' },
   { path: '/files', title: 'Files', view: FilesPage, access: 'user' },
   { path: '/admin/storage', title: 'Storage', view: AdminStoragePage, access: 'admin', permission: 'storage.manage' },
   {

@@ -39,6 +39,13 @@ import type {
 import type { HealthSchema } from '../features/health/health.schemas';
 import type { MetaSchema } from '../features/meta/meta.schemas';
 import type { RoleListSchema, RoleSchema } from '../features/roles/roles.schemas';
+import type {
+  BadgeSchema,
+  CompletedSprintSchema,
+  SprintSchema,
+  SprintStatsSchema,
+  StartSoloSchema,
+} from '../features/sprints/sprints.schemas';
 import type { ListUsersQuerySchema, UpdateProfileSchema, UserPageSchema } from '../features/users/users.schemas';
 
 export type { AuditAction } from '../features/audit/audit-actions';
@@ -110,6 +117,17 @@ export type Quota = z.output<typeof QuotaSchema>;
 export type AccessLogEntry = z.output<typeof AdminAccessLogEntrySchema>;
 export type AccessLogPage = z.output<typeof AdminAccessLogPageSchema>;
 
+// ---- sprints ----
+
+/** A solo sprint or a person's part in a coworking session, from `/api/sprints` (SPEC §3 Sprints). */
+export type Sprint = z.output<typeof SprintSchema>;
+export type SprintStatus = Sprint['status'];
+/** `POST /api/sprints/:id/complete`: the sprint and the badges it just earned. */
+export type CompletedSprint = z.output<typeof CompletedSprintSchema>;
+/** `GET /api/sprints/stats`: streaks, freezes, the last 90 days and badges, in the user's time zone. */
+export type SprintStats = z.output<typeof SprintStatsSchema>;
+export type EarnedBadge = z.output<typeof BadgeSchema>;
+
 // ---- what the web app sends: the route's request schema, before defaults and transforms ----
 
 /** The web client never asks for a body refresh token, so it leaves `client` to its default. */
@@ -129,6 +147,8 @@ export type FileQuery = Pick<z.input<typeof FileListQuerySchema>, 'q' | 'cursor'
 export type ShareCreate = z.input<typeof ShareCreateSchema>;
 /** An edit: the same, and `password: null` removes the password. */
 export type ShareChange = z.input<typeof ShareUpdateSchema>;
+/** `POST /api/sprints/solo`. */
+export type SprintStart = z.input<typeof StartSoloSchema>;
 export type AccessLogQuery = Pick<
   z.input<typeof AdminAccessLogQuerySchema>,
   'fileId' | 'ownerId' | 'file' | 'email' | 'since' | 'cursor'
