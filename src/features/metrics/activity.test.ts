@@ -34,6 +34,11 @@ describe('activity days', () => {
     const id = await soloSprint(ada, 30);
     expect((await call(`/api/sprints/${id}/complete`, { token: ada.accessToken, body: {} })).status).toBe(200);
     expect(await activeDays(ada.id)).toEqual([{ day: utcDay(Date.now()), kind: 'sprint' }]);
+    // What the metrics count about someone is theirs to download too.
+    const exported = (await (await call('/api/users/me/export', { token: ada.accessToken })).json()) as {
+      activityDays: { day: string; firstKind: string }[];
+    };
+    expect(exported.activityDays).toEqual([{ day: utcDay(Date.now()), firstKind: 'sprint' }]);
 
     const bob = await registerUser();
     const quick = await soloSprint(bob, 0);

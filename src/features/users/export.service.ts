@@ -14,6 +14,7 @@ import {
   sessions,
   shares,
   sprints,
+  userActivityDays,
   userBadges,
   userRoles,
 } from '../../db/schema';
@@ -106,6 +107,8 @@ export interface UserExport extends SocialExport {
   }[];
   /** Badges earned, with when. */
   badges: { badgeId: string; awardedAt: string }[];
+  /** The days (UTC) the account was active, and what it did first that day: what the metrics count. */
+  activityDays: { day: string; firstKind: string }[];
   auditEvents: {
     id: string;
     at: string;
@@ -143,6 +146,7 @@ export async function exportUserData(db: Database, userId: string): Promise<User
     ledgerRows,
     sprintRows,
     badgeRows,
+    activityRows,
   ] = await Promise.all([
     accessOf(db, userId),
     db
@@ -298,6 +302,11 @@ export async function exportUserData(db: Database, userId: string): Promise<User
       .from(userBadges)
       .where(eq(userBadges.userId, userId))
       .orderBy(asc(userBadges.badgeId)),
+    db
+      .select({ day: userActivityDays.day, firstKind: userActivityDays.firstKind })
+      .from(userActivityDays)
+      .where(eq(userActivityDays.userId, userId))
+      .orderBy(asc(userActivityDays.day)),
   ]);
   const social = await socialExportOf(db, userId);
   return {
@@ -349,5 +358,6 @@ export async function exportUserData(db: Database, userId: string): Promise<User
       endedAt: row.endedAt?.toISOString() ?? null,
     })),
     badges: badgeRows.map((row) => ({ ...row, awardedAt: row.awardedAt.toISOString() })),
+    activityDays: activityRows,
   };
 }

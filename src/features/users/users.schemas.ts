@@ -193,5 +193,6 @@ export const UserExportSchema = z
       }),
     ),
     badges: z.array(z.object({ badgeId: z.string(), awardedAt: iso })),
+    activityDays: z.array(z.object({ day: z.string(), firstKind: z.string() })),
   })
   .openapi('UserExport');
