@@ -150,16 +150,23 @@ async function persistDirOf(baseUrl: string): Promise<string> {
   throw new Error(`no process serves port ${port} with --persist-to`);
 }
 
-/** Grants the built-in admin role to the phone account straight in local D1, as `npm run admin` does for emails. */
-export async function grantAdmin(baseUrl: string, phone: string) {
-  if (!/^\+\d+$/.test(phone)) throw new Error(`unexpected phone ${phone}`);
-  const sql = `INSERT INTO user_roles (user_id, role_id, granted_by, granted_at) SELECT id, 'role_admin', NULL, ${Date.now()} FROM users WHERE phone = '${phone}' ON CONFLICT DO NOTHING`;
+/** Runs one SQL statement straight on the local D1 of the app under test (for what a test cannot wait for). */
+export async function executeOnServerDb(baseUrl: string, sql: string) {
   const result = spawnSync(
     path.join(root, 'node_modules', '.bin', 'wrangler'),
     ['d1', 'execute', 'DB', '--local', '--persist-to', await persistDirOf(baseUrl), '--command', sql],
     { cwd: root, encoding: 'utf8', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
   );
   if (result.status !== 0) throw new Error(`wrangler d1 execute failed:\n${result.stdout}${result.stderr}`);
+}
+
+/** Grants the built-in admin role to the phone account straight in local D1, as `npm run admin` does for emails. */
+export async function grantAdmin(baseUrl: string, phone: string) {
+  if (!/^\+\d+$/.test(phone)) throw new Error(`unexpected phone ${phone}`);
+  await executeOnServerDb(
+    baseUrl,
+    `INSERT INTO user_roles (user_id, role_id, granted_by, granted_at) SELECT id, 'role_admin', NULL, ${Date.now()} FROM users WHERE phone = '${phone}' ON CONFLICT DO NOTHING`,
+  );
 }
 
 const SCREENSHOT_DIR = path.resolve(import.meta.dirname, '..', '..', 'test-results', 'screenshots');

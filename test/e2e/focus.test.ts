@@ -1,24 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { clickNav, screenshot, signInAs, uniquePhone } from './accounts.js';
+import { clickNav, executeOnServerDb, screenshot, signInAs, uniquePhone } from './accounts.js';
 import { useBrowser } from './browser.js';
-
-const root = path.resolve(import.meta.dirname, '..', '..');
-
-/** The local state directory of the app global-setup started, read from its command line (as accounts.ts does). */
-async function persistDirOf(baseUrl: string): Promise<string> {
-  const port = new URL(baseUrl).port;
-  for (const pid of await readdir('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
-    const at = args.indexOf('--persist-to');
-    if (at > 0 && args[args.indexOf('--port') + 1] === port) return args[at + 1] ?? '';
-  }
-  throw new Error(`no process serves port ${port} with --persist-to`);
-}
 
 /**
  * Moves a running sprint's start and planned end `ms` into the past, straight in the
@@ -27,12 +10,7 @@ async function persistDirOf(baseUrl: string): Promise<string> {
 async function backdateSprint(baseUrl: string, id: string, ms: number) {
   if (!/^[\w-]+$/.test(id)) throw new Error(`unexpected sprint id ${id}`);
   const sql = `UPDATE sprints SET started_at = started_at - ${ms}, planned_end_at = planned_end_at - ${ms} WHERE id = '${id}' AND status = 'running'`;
-  const result = spawnSync(
-    path.join(root, 'node_modules', '.bin', 'wrangler'),
-    ['d1', 'execute', 'DB', '--local', '--persist-to', await persistDirOf(baseUrl), '--command', sql],
-    { cwd: root, encoding: 'utf8', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
-  );
-  if (result.status !== 0) throw new Error(`wrangler d1 execute failed:\n${result.stdout}${result.stderr}`);
+  await executeOnServerDb(baseUrl, sql);
 }
 
 /** "04:59" or "1:30:00" as seconds. */
