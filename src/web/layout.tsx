@@ -53,6 +53,9 @@ function AccountNav({ session }: { session: Session }) {
       <Link href="/focus" section="/focus" data-testid="nav-focus">
         Focus
       </Link>
+      <Link href="/friends" section="/friends" data-testid="nav-friends">
+        Friends
+      </Link>
       <Link href="/files" section="/files" data-testid="nav-files">
         Files
       </Link>

@@ -2,6 +2,8 @@ import { AccountPage } from './pages/account';
 import { AccountDeletedPage } from './pages/account-deleted';
 import { AdminAccessLogsPage } from './pages/admin-access-logs';
 import { AdminAuditLogPage } from './pages/admin-audit-log';
+import { AdminMetricsPage } from './pages/admin-metrics';
+import { AdminReportsPage } from './pages/admin-reports';
 import { AdminRolesPage } from './pages/admin-roles';
 import { AdminStoragePage } from './pages/admin-storage';
 import { AdminUsersPage } from './pages/admin-users';
@@ -10,6 +12,7 @@ import { DevicesPage } from './pages/devices';
 import { FilesPage } from './pages/files';
 import { FocusPage } from './pages/focus';
 import { ForgotPasswordPage } from './pages/forgot-password';
+import { FriendsPage } from './pages/friends';
 import { HomePage } from './pages/home';
 import { ResetPasswordPage } from './pages/reset-password';
 import { RoomPage } from './pages/room';
@@ -52,6 +55,7 @@ export const routes: readonly Route[] = [
   /** A session's share link (`/c/<code>`), as invites and the host's page give it. */
   { path: '/c/:code', title: 'Session', view: SessionCodePage, access: 'user' },
   { path: '/focus', title: 'Focus', view: FocusPage, access: 'user' },
+  { path: '/friends', title: 'Friends', view: FriendsPage, access: 'user' },
   { path: '/files', title: 'Files', view: FilesPage, access: 'user' },
   { path: '/admin/storage', title: 'Storage', view: AdminStoragePage, access: 'admin', permission: 'storage.manage' },
   {
@@ -61,7 +65,9 @@ export const routes: readonly Route[] = [
     access: 'admin',
     permission: 'files.read_any',
   },
+  { path: '/admin/metrics', title: 'Metrics', view: AdminMetricsPage, access: 'admin', permission: 'metrics.read' },
   { path: '/admin/audit-log', title: 'Audit log', view: AdminAuditLogPage, access: 'admin', permission: 'audit.read' },
+  { path: '/admin/reports', title: 'Reports', view: AdminReportsPage, access: 'admin', permission: 'reports.manage' },
 ];
 
 /** The first admin screen the user may see (the Admin link goes there), or null when none. */

@@ -3,6 +3,7 @@ import { asApiError } from '../api';
 import { type RoomInvite, type RoomMember, roomsApi } from '../chat/api';
 import { formatTime } from '../format';
 import { useLiveState } from '../hooks';
+import { PersonActions } from '../social/person-actions';
 import type { Room } from '../types';
 import { errorMessage, Field, FormError, Notice, SubmitButton, textOf, useAction, useForm } from './form';
 import { ListFooter, usePagedList } from './paged-list';
@@ -122,6 +123,7 @@ export function RoomMembers({ room, canManage, myId, onTransferred, ask }: RoomM
             ) : (
               <span class="muted member-since">joined {formatTime(member.joinedAt, 'date')}</span>
             )}
+            <PersonActions person={member} myId={myId} roomId={room.id} />
             {canManage && member.role !== 'owner' && (
               <span class="member-actions">
                 <button

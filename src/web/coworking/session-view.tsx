@@ -10,6 +10,7 @@ import { formatTime } from '../format';
 import { useLiveState, useSingleEffect } from '../hooks';
 import { Link } from '../router';
 import { useSession } from '../session';
+import { PersonActions } from '../social/person-actions';
 import { coworkingApi, type HostAction, type Participant, type SessionDetails } from './api';
 import { Countdown } from './countdown';
 import { locate } from './geo';
@@ -191,6 +192,7 @@ function Participants(props: {
               {manage && p.userId !== myId && p.userId !== hostId && p.leftAt === null && (
                 <ParticipantActions sessionId={details.session.id} person={p} onChanged={onChanged} />
               )}
+              <PersonActions person={p} myId={myId} sessionId={details.session.id} />
             </li>
           );
         })}

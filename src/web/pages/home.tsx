@@ -1,5 +1,6 @@
 import { HealthPanel } from '../components/health-panel';
 import { oauthErrorMessage, useProviders } from '../components/providers';
+import { Dashboard } from '../insights/dashboard';
 import { Link, useSearchParams } from '../router';
 import { useSession } from '../session';
 
@@ -27,6 +28,14 @@ function LinkResult() {
 
 export function HomePage() {
   const session = useSession();
+  if (session.status === 'signed-in') {
+    return (
+      <>
+        <LinkResult />
+        <Dashboard />
+      </>
+    );
+  }
   return (
     <>
       <LinkResult />
@@ -39,11 +48,6 @@ export function HomePage() {
           {session.status === 'signed-out' && (
             <Link href="/sign-up" class="button" data-testid="home-sign-up">
               Create an account
-            </Link>
-          )}
-          {session.status === 'signed-in' && (
-            <Link href="/account" class="button" data-testid="home-account">
-              Your account
             </Link>
           )}
           <a class="button button-secondary" href="/api/docs" data-testid="docs-link">
