@@ -2,6 +2,7 @@ import { useLayoutEffect, useRef, useState } from 'hono/jsx/dom';
 import type { MessageView } from '../../realtime/protocol';
 import { MAX_TEXT } from '../chat/client';
 import { dateTime, formatTime } from '../format';
+import { useMenu } from './menu';
 
 /** "14:05" today, "Mar 3, 14:05" before. */
 function when(iso: string): string {
@@ -83,52 +84,12 @@ interface MessageActionsProps {
  * and so does a click outside it.
  */
 function MessageActions({ id, editLabel, deleteLabel, onEdit, onDelete }: MessageActionsProps) {
-  const [open, setOpen] = useState(false);
-  const button = useRef<HTMLButtonElement>(null);
-  const menu = useRef<HTMLDivElement>(null);
-  const items = () => [...(menu.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])];
-
-  // A layout effect: listening from the moment it opens, not from the next frame, so an early tap is not missed.
-  useLayoutEffect(() => {
-    if (!open) return;
-    // The log scrolls: a menu opened on the last line would otherwise hang below what is shown.
-    menu.current?.scrollIntoView({ block: 'nearest' });
-    items()[0]?.focus();
-    const onPointerDown = (event: PointerEvent) => {
-      const target = event.target as Node;
-      if (!menu.current?.contains(target) && !button.current?.contains(target)) setOpen(false);
-    };
-    document.addEventListener('pointerdown', onPointerDown);
-    return () => document.removeEventListener('pointerdown', onPointerDown);
-  }, [open]);
-
-  const close = () => {
-    setOpen(false);
-    button.current?.focus();
-  };
+  const { open, setOpen, button, menu, close, onKeyDown } = useMenu({ scrollIntoView: true });
   const choose = (action: () => void) => () => {
     // Focus back on the button first: the confirmation dialog returns it there when it closes.
     close();
     action();
   };
-  const onKeyDown = (event: KeyboardEvent) => {
-    const all = items();
-    const at = all.indexOf(document.activeElement as HTMLElement);
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      close();
-    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-      event.preventDefault();
-      const step = event.key === 'ArrowDown' ? 1 : -1;
-      all[(at + step + all.length) % all.length]?.focus();
-    } else if (event.key === 'Home' || event.key === 'End') {
-      event.preventDefault();
-      (event.key === 'Home' ? all[0] : all.at(-1))?.focus();
-    } else if (event.key === 'Tab') {
-      setOpen(false);
-    }
-  };
-
   return (
     <div class="chat-actions" data-open={String(open)}>
       <button

@@ -1,6 +1,7 @@
-import { useEffect, useId, useLayoutEffect, useRef, useState } from 'hono/jsx/dom';
+import { useEffect, useId, useRef, useState } from 'hono/jsx/dom';
 import { useConfirm } from '../components/confirm';
 import { Field, FormError, SubmitButton, textOf, useAction, useForm } from '../components/form';
+import { useMenu } from '../components/menu';
 import { useLiveState } from '../hooks';
 import { socialApi } from './api';
 import type { ReportReason } from './types';
@@ -103,46 +104,14 @@ function ReportDialog(props: {
  * said next to the button; failures too.
  */
 export function PersonActions({ person, myId, sessionId, roomId }: PersonActionsProps) {
-  const [open, setOpen] = useState(false);
   const [reporting, setReporting] = useState(false);
   const [done, setDone] = useLiveState<string | null>(null);
   const action = useAction();
   const confirm = useConfirm();
   const menuId = useId();
-  const button = useRef<HTMLButtonElement>(null);
-  const menu = useRef<HTMLDivElement>(null);
-  const items = () => [...(menu.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])];
-
-  useLayoutEffect(() => {
-    if (!open) return;
-    items()[0]?.focus();
-    const onPointerDown = (event: PointerEvent) => {
-      const target = event.target as Node;
-      if (!menu.current?.contains(target) && !button.current?.contains(target)) setOpen(false);
-    };
-    document.addEventListener('pointerdown', onPointerDown);
-    return () => document.removeEventListener('pointerdown', onPointerDown);
-  }, [open]);
+  const { open, setOpen, button, menu, close, onKeyDown } = useMenu();
 
   if (!myId || person.userId === myId) return null;
-
-  const close = () => {
-    setOpen(false);
-    button.current?.focus();
-  };
-  const onKeyDown = (event: KeyboardEvent) => {
-    const all = items();
-    const at = all.indexOf(document.activeElement as HTMLElement);
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      close();
-    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-      event.preventDefault();
-      all[(at + (event.key === 'ArrowDown' ? 1 : -1) + all.length) % all.length]?.focus();
-    } else if (event.key === 'Tab') {
-      setOpen(false);
-    }
-  };
 
   const addFriend = () => {
     close();
