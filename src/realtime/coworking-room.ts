@@ -146,17 +146,30 @@ export class CoworkingRoom extends RoomBase {
     return state ? this.timerFrame(state) : null;
   }
 
-  /** A host control from REST or the socket; only the current host may. */
-  async control(actorId: string, action: ControlAction, minutes?: number): Promise<ControlResult> {
+  /** The timer state; an object never set up (its creation's setup lost) is set up from `setup` first. */
+  private async stateOrSetup(setup?: SessionSetup): Promise<TimerState | null> {
     const state = this.state();
+    if (state || !setup) return state;
+    await this.setup(setup);
+    return this.state();
+  }
+
+  /** A host control from REST or the socket; only the current host may. */
+  async control(
+    actorId: string,
+    action: ControlAction,
+    minutes?: number,
+    setup?: SessionSetup,
+  ): Promise<ControlResult> {
+    const state = await this.stateOrSetup(setup);
     if (!state) return { ok: false, code: 'not_found', message: 'No such session.' };
     if (actorId !== state.hostId) return { ok: false, code: 'forbidden', message: 'Only the host controls the timer.' };
     return this.apply(state, action, minutes, actorId);
   }
 
   /** The host hands over to a participant; the worker has checked they are in the session. */
-  async handOver(fromId: string, to: { userId: string; name: string }): Promise<ControlResult> {
-    const state = this.state();
+  async handOver(fromId: string, to: { userId: string; name: string }, setup?: SessionSetup): Promise<ControlResult> {
+    const state = await this.stateOrSetup(setup);
     if (!state) return { ok: false, code: 'not_found', message: 'No such session.' };
     if (state.phase === 'ended') return { ok: false, code: 'conflict', message: 'The session has ended.' };
     if (fromId !== state.hostId) return { ok: false, code: 'forbidden', message: 'Only the host can hand over.' };

@@ -324,6 +324,8 @@ export abstract class RoomBase extends DurableObject<Env> {
    * D1 held when the worker admitted them (read in the admission's one query).
    */
   private replaceBlocksOf(userId: string, blocks: readonly [string, string][]): void {
+    // Most people block nobody: then a join costs no write and no rebuild of the map.
+    if (blocks.length === 0 && !this.hidden.has(userId)) return;
     this.sql.exec('DELETE FROM room_blocks WHERE blocker = ? OR blocked = ?', userId, userId);
     for (const [blocker, blocked] of blocks) {
       this.sql.exec('INSERT OR IGNORE INTO room_blocks (blocker, blocked) VALUES (?, ?)', blocker, blocked);

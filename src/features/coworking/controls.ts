@@ -1,3 +1,5 @@
+import type { Context } from 'hono';
+import type { AppEnv } from '../../env';
 import { now } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { createRouter } from '../../lib/openapi';
@@ -8,13 +10,11 @@ import { controlAnswer, coworkingObject, markRemoved, setupOf } from './live';
 import { controlRoutes, extendRoute, handOverRoute, removeParticipantRoute, sessionTicketRoute } from './live.routes';
 
 /** The session as the host sees it; a refusal for anyone else in it, a 404 for anyone outside. */
-async function hostedSession(c: Parameters<Parameters<typeof coworkingControls.openapi>[1]>[0], id: string) {
+async function hostedSession(c: Context<AppEnv>, id: string) {
   const visible = await visibleSession(c.var.db, currentUserId(c), id);
   if (visible.session.phase === 'ended') throw new AppError('session_ended', 'This session has ended.');
-  const object = coworkingObject(c.env, visible.session.id);
-  // Sets the object up the first time anything asks (creation does too); later calls change nothing.
-  await object.setup(setupOf(visible.session));
-  return { ...visible, object };
+  // Creation set the object up; the controls hand it the setup too, used only if that was lost.
+  return { ...visible, object: coworkingObject(c.env, visible.session.id), setup: setupOf(visible.session) };
 }
 
 /**
@@ -44,12 +44,12 @@ export const coworkingControls = createRouter()
     return c.json({ ticket, url: url.toString() }, 200);
   })
   .openapi(extendRoute, async (c) => {
-    const { object } = await hostedSession(c, c.req.valid('param').id);
-    const result = await object.control(currentUserId(c), 'extend', c.req.valid('json').minutes);
+    const { object, setup } = await hostedSession(c, c.req.valid('param').id);
+    const result = await object.control(currentUserId(c), 'extend', c.req.valid('json').minutes, setup);
     return c.json(controlAnswer(result), 200);
   })
   .openapi(handOverRoute, async (c) => {
-    const { session, object } = await hostedSession(c, c.req.valid('param').id);
+    const { session, object, setup } = await hostedSession(c, c.req.valid('param').id);
     const { userId } = c.req.valid('json');
     if (session.hostId !== currentUserId(c)) throw new AppError('forbidden', 'Only the host can hand over.');
     if (userId === session.hostId) throw new AppError('conflict', 'You are the host already.');
@@ -57,7 +57,7 @@ export const coworkingControls = createRouter()
       (participant) => participant.userId === userId && participant.leftAt === null,
     );
     if (!to) throw new AppError('not_found', 'They are not in this session.');
-    controlAnswer(await object.handOver(currentUserId(c), { userId, name: to.name }));
+    controlAnswer(await object.handOver(currentUserId(c), { userId, name: to.name }, setup));
     return c.json({ hostId: userId }, 200);
   })
   .openapi(removeParticipantRoute, async (c) => {
@@ -74,7 +74,7 @@ export const coworkingControls = createRouter()
 
 for (const { action, route } of controlRoutes) {
   coworkingControls.openapi(route, async (c) => {
-    const { object } = await hostedSession(c, c.req.valid('param').id);
-    return c.json(controlAnswer(await object.control(currentUserId(c), action)), 200);
+    const { object, setup } = await hostedSession(c, c.req.valid('param').id);
+    return c.json(controlAnswer(await object.control(currentUserId(c), action, undefined, setup)), 200);
   });
 }
