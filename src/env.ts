@@ -1,5 +1,6 @@
 import type { Database } from './db/client';
 import type { Permission } from './features/roles/permissions';
+import type { UserWithAccess } from './features/users/user-access';
 import type { Config } from './lib/config';
 import type { Limiter } from './limiter/limiter-object';
 import type { ChatRoom } from './realtime/chat-room';
@@ -37,6 +38,7 @@ export interface Env {
   ACCESS_LOG_RETENTION_DAYS?: string;
   /** Remote passes each account starts with (default 3); admins grant more. */
   REMOTE_PASSES_INITIAL?: string;
+  REQUEST_LOG?: string;
   /** Comma-separated emails that become admins once verified. */
   ADMIN_EMAILS?: string;
   /** Email provider: POST {from,to,subject,text} as JSON with a bearer key (Resend-compatible). */
@@ -79,6 +81,8 @@ export interface Variables {
   sessionId?: string;
   /** The signed-in user's permissions, read from D1 at most once per request (`permissionsOf`). */
   permissions?: ReadonlySet<Permission>;
+  /** The signed-in account, when the route's `requireAuth({ withUser: true })` read it with the session check. */
+  signedInUser?: UserWithAccess;
 }
 
 export interface AppEnv {

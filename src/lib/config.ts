@@ -39,6 +39,11 @@ export interface Config {
   accessLogRetentionDays: number;
   /** Remote passes a new account starts with (`REMOTE_PASSES_INITIAL`, default 3). */
   remotePassesInitial: number;
+  /**
+   * Which requests get a JSON log line (`REQUEST_LOG`): `refusals` (default) logs every
+   * answer of 400 or more and every slow one; `all` logs each request.
+   */
+  requestLog: 'refusals' | 'all';
   /** Normalised emails that are granted `admin` once verified. */
   adminEmails: string[];
   secrets: Record<SecretName, string>;
@@ -132,6 +137,7 @@ function parseConfig(env: Env): Config {
     storageQuotaBytes: positiveInt(env.STORAGE_QUOTA_BYTES, DEFAULT_STORAGE_QUOTA_BYTES),
     accessLogRetentionDays: positiveInt(env.ACCESS_LOG_RETENTION_DAYS, 90),
     remotePassesInitial: nonNegativeInt(env.REMOTE_PASSES_INITIAL, 3),
+    requestLog: env.REQUEST_LOG?.trim() === 'all' ? 'all' : 'refusals',
     maxJsonBytes: Number.isFinite(maxJsonBytes) && maxJsonBytes > 0 ? maxJsonBytes : DEFAULT_MAX_JSON_BYTES,
     secrets: {
       JWT_PRIVATE_JWKS: readSecret(env, 'JWT_PRIVATE_JWKS', isDevelopment),

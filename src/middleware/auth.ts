@@ -4,6 +4,7 @@ import { verifyAccessToken } from '../features/auth/access-token';
 import { isSessionRevoked } from '../features/auth/revocation';
 import type { Permission } from '../features/roles/permissions';
 import { loadPermissions } from '../features/roles/user-permissions';
+import { findSignedInUser } from '../features/users/user-access';
 import { AppError } from '../lib/errors';
 
 function bearerToken(c: Context<AppEnv>): string | null {
@@ -12,14 +13,30 @@ function bearerToken(c: Context<AppEnv>): string | null {
   return match?.[1] ?? null;
 }
 
+export interface AuthOptions {
+  /**
+   * For routes that need the signed-in account anyway: read it, with its roles and
+   * permissions, in the same D1 query that checks the session has not ended, instead
+   * of the KV revocation read. One query in all, and the handler finds the account in
+   * `c.var.signedInUser`.
+   */
+  withUser?: boolean;
+}
+
 /**
  * Verifies the access token and that its session has not been ended, then
- * sets `userId` and `sessionId`. The revocation check is one KV read: logout,
- * password changes and deactivation take effect on the next request.
+ * sets `userId` and `sessionId`. The revocation check is one KV read (or, with
+ * `withUser`, part of the account's D1 query): logout, password changes and
+ * deactivation take effect on the next request.
  */
-async function authenticate(c: Context<AppEnv>, token: string): Promise<void> {
+async function authenticate(c: Context<AppEnv>, token: string, options: AuthOptions): Promise<void> {
   const claims = await verifyAccessToken(c.var.config, token);
-  if (await isSessionRevoked(c.env.KV, claims.sessionId)) {
+  if (options.withUser) {
+    const found = await findSignedInUser(c.var.db, claims.userId, claims.sessionId);
+    if (!found) throw new AppError('unauthorized', 'This session has ended; sign in again.');
+    c.set('signedInUser', found);
+    c.set('permissions', found.permissions);
+  } else if (await isSessionRevoked(c.env.KV, claims.sessionId)) {
     throw new AppError('unauthorized', 'This session has ended; sign in again.');
   }
   c.set('userId', claims.userId);
@@ -32,11 +49,11 @@ async function authenticate(c: Context<AppEnv>, token: string): Promise<void> {
  * @example
  * app.use('/api/users/*', requireAuth());
  */
-export function requireAuth(): MiddlewareHandler<AppEnv> {
+export function requireAuth(options: AuthOptions = {}): MiddlewareHandler<AppEnv> {
   return async function requireAuth(c, next) {
     const token = bearerToken(c);
     if (!token) throw new AppError('unauthorized', 'Sign in: send Authorization: Bearer <access token>.');
-    await authenticate(c, token);
+    await authenticate(c, token, options);
     await next();
   };
 }
@@ -47,7 +64,7 @@ export function optionalAuth(): MiddlewareHandler<AppEnv> {
     const token = bearerToken(c);
     if (token) {
       try {
-        await authenticate(c, token);
+        await authenticate(c, token, {});
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
       }

@@ -23,6 +23,14 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
 };
 
+const SECURITY_ENTRIES = Object.entries(SECURITY_HEADERS);
+/**
+ * The security headers a route may set itself (its own policy: docs, share pages,
+ * file downloads); the rest are always ours, so setting them needs no look first.
+ * Each header call crosses into the runtime, and this runs on every response.
+ */
+const OWN_POLICY: ReadonlySet<string> = new Set(['Content-Security-Policy', 'X-Content-Type-Options']);
+
 const REQUEST_ID_HEADER = 'X-Request-Id';
 /** A caller's own id is kept when it is a plausible id (so traces join up), never when it could inject. */
 const CALLER_ID = /^[\w.:=-]{8,128}$/;
@@ -47,8 +55,9 @@ export function withResponseHeaders(response: Response, requestId: string): Resp
     out = new Response(response.body, response);
     out.headers.set(REQUEST_ID_HEADER, requestId);
   }
-  for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
-    if (!out.headers.has(name)) out.headers.set(name, value);
+  const headers = out.headers;
+  for (const [name, value] of SECURITY_ENTRIES) {
+    if (!OWN_POLICY.has(name) || !headers.has(name)) headers.set(name, value);
   }
   return out;
 }

@@ -66,7 +66,14 @@ export async function handleRoomUpgrade(request: Request, env: Env): Promise<Res
       requestId,
     );
   }
-  logRequest({ method: request.method, path: url.pathname, status: response.status, started, requestId, userId: null });
+  logRequest(readConfig(env).requestLog, {
+    method: request.method,
+    path: url.pathname,
+    status: response.status,
+    started,
+    requestId,
+    userId: null,
+  });
   return withResponseHeaders(response, requestId);
 }
 

@@ -11,7 +11,7 @@ import { type ProfilePatch, updateProfile } from './profile.service';
 import { removeUser } from './remove-user';
 import { loadPublicUser, publicUser } from './user-access';
 import { deleteMe, deleteUser, exportMe, getMe, getUser, listUsers, replaceUser, updateMe } from './users.routes';
-import type { PublicUser } from './users.service';
+import { type PublicUser, toPublicUser } from './users.service';
 
 /** A profile change by the user themselves (`user.update`) or by an admin (`admin.user_update`). */
 async function changeProfile(c: Context<AppEnv>, targetId: string, patch: ProfilePatch): Promise<PublicUser> {
@@ -28,11 +28,11 @@ async function changeProfile(c: Context<AppEnv>, targetId: string, patch: Profil
 // `/api/users/me…` is declared before `/api/users/{id}`: Hono runs the first match.
 export const usersRoutes = createRouter()
   .openapi(getMe, async (c) => {
-    // One D1 query for the account, its roles and its permissions; the token and revocation were checked already.
-    const user = await loadPublicUser(c, currentUserId(c));
-    if (!user) throw new AppError('unauthorized', 'Sign in again.');
+    // requireAuth({ withUser }) read the account, its roles and permissions with the session check.
+    const found = c.var.signedInUser;
+    if (!found) throw new AppError('unauthorized', 'Sign in again.');
     c.header('Cache-Control', 'no-store');
-    return c.json(user, 200);
+    return c.json(toPublicUser(found.user, found), 200);
   })
   .openapi(updateMe, async (c) => {
     return c.json(await changeProfile(c, currentUserId(c), c.req.valid('json')), 200);
