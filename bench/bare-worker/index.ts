@@ -11,10 +11,13 @@
 interface BareEnv {
   BODY: string;
   CONTENT_TYPE: string;
+  /** A local D1 with no tables: `?d1` makes one trivial query first, the platform's share of a signed-in read. */
+  DB?: { prepare(sql: string): { bind(...values: unknown[]): { first(): Promise<unknown> } } };
 }
 
 export default {
-  fetch(_request: Request, env: BareEnv): Response {
+  async fetch(request: Request, env: BareEnv): Promise<Response> {
+    if (env.DB && new URL(request.url).searchParams.has('d1')) await env.DB.prepare('SELECT ?1 AS one').bind(1).first();
     return new Response(env.BODY, { headers: { 'content-type': env.CONTENT_TYPE } });
   },
 };

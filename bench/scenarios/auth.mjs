@@ -38,6 +38,23 @@ const SCRYPT_RUNS = 5;
  */
 
 /**
+ * What one D1 query costs the runtime locally (bare + one query against bare), and the app's
+ * ratio with that cost taken out: the share of its CPU that is its own code.
+ * @param {Record<string, { runtimeCpuUsPerRequest: number | null }>} merged
+ */
+function d1Line(merged) {
+  const app = merged.app?.runtimeCpuUsPerRequest ?? null;
+  const bare = merged.bare?.runtimeCpuUsPerRequest ?? null;
+  const withD1 = merged['bare+d1']?.runtimeCpuUsPerRequest ?? null;
+  if (app === null || bare === null || withD1 === null) return 'bare + one D1 query: not measured';
+  const query = withD1 - bare;
+  return (
+    `bare + one D1 query: ${format.us(withD1)} µs in its workerd, so one local D1 query costs ${format.us(query)} µs; ` +
+    `the app without its one query: ${format.us(app - query)} vs ${format.us(bare)} µs (${format.ratio(ratio(app - query, bare))})`
+  );
+}
+
+/**
  * Requests one after another, the targets interleaved (a b c a b c…) so drift hits all alike.
  * Server CPU is read from /proc right before and after each request and charged to that
  * request's target, so each gets only its own (idle time between requests is left out).
@@ -229,6 +246,10 @@ export default {
         targets: [
           { name: 'app', server: app, path: ME, headers: loadHeaders },
           { name: 'bare', server: bare, path: ME, headers: loadHeaders },
+          // Not a baseline for the target: the same bare answer after one trivial D1 query, to show
+          // how much of the app's CPU is the one query a signed-in read cannot avoid (local D1 runs
+          // in the same workerd, so its simulator's CPU is counted there).
+          { name: 'bare+d1', server: bare, path: `${ME}?d1`, headers: loadHeaders },
         ],
         settings,
         log,
@@ -294,6 +315,7 @@ export default {
         '',
         `auth (b): GET ${ME} with a Bearer token, Hearth app vs bare worker with the same body`,
         ...loadLines,
+        d1Line(merged),
       ].join('\n');
       const goals = [cpuGoal('me-cpu', merged)];
 
