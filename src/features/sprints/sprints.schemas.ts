@@ -20,6 +20,10 @@ export const SprintSchema = z
     }),
     done: z.boolean().nullable().openapi({ description: 'Whether you said you did what you set out to.' }),
     createdAt: Iso,
+    now: Iso.openapi({
+      description:
+        "The server's clock when it answered: a timer counts down from `plannedEndAt` corrected by how far the device's clock is from this.",
+    }),
   })
   .openapi('Sprint');
 

@@ -33,9 +33,12 @@ export interface PublicSprint {
   localDate: string | null;
   done: boolean | null;
   createdAt: string;
+  /** The server's clock when it answered. */
+  now: string;
 }
 
-export function toPublicSprint(row: SprintRow): PublicSprint {
+/** The answer for one sprint; `at` is the server's clock as it answers (the response's `now`). */
+export function toPublicSprint(row: SprintRow, at: Date = now()): PublicSprint {
   return {
     id: row.id,
     kind: row.kind,
@@ -50,6 +53,7 @@ export function toPublicSprint(row: SprintRow): PublicSprint {
     localDate: row.localDate,
     done: row.goalDone,
     createdAt: row.createdAt.toISOString(),
+    now: at.toISOString(),
   };
 }
 
@@ -102,7 +106,12 @@ export async function listSprints(db: Database, userId: string, page: PageQuery)
     .where(and(eq(sprints.userId, userId), keys.where))
     .orderBy(keys.orderBy)
     .limit(keys.limit);
-  return toPage(rows.map(toPublicSprint), page, (row) => row.id);
+  const at = now();
+  return toPage(
+    rows.map((row) => toPublicSprint(row, at)),
+    page,
+    (row) => row.id,
+  );
 }
 
 /** Why a conditional update of `id` changed nothing: not mine (404), or no longer running (409). */

@@ -92,6 +92,28 @@ describe('POST /api/sprints/solo', () => {
     expect(Date.parse(sprint.plannedEndAt) - startedAt).toBe(25 * MINUTE);
   });
 
+  it("should carry the server's clock on every sprint answer, so a timer can correct a skewed device", async () => {
+    const user = await registerUser();
+    const near = (iso: string, before: number) => {
+      expect(Date.parse(iso)).toBeGreaterThanOrEqual(before - 1000);
+      expect(Date.parse(iso)).toBeLessThanOrEqual(Date.now() + 1000);
+    };
+    let before = Date.now();
+    const started = (await (await start(user, { durationMinutes: 25 })).json()) as Sprint & { now: string };
+    near(started.now, before);
+    before = Date.now();
+    const listed = (await (await call('/api/sprints', { token: user.accessToken })).json()) as {
+      items: (Sprint & { now: string })[];
+    };
+    expect(listed.items.map((item) => item.id)).toContain(started.id);
+    for (const item of listed.items) near(item.now, before);
+    before = Date.now();
+    const abandoned = (await (
+      await call(`/api/sprints/${started.id}/abandon`, { method: 'POST', token: user.accessToken })
+    ).json()) as Sprint & { now: string };
+    near(abandoned.now, before);
+  });
+
   it('should refuse durations outside 5 to 180 minutes, long goals and unknown fields', async () => {
     const user = await registerUser();
     for (const body of [

@@ -18,3 +18,6 @@ export const sprintsApi = {
 /** The solo sprint still running, if any: at most one runs at a time. */
 export const runningSolo = (page: Page<Sprint>): Sprint | null =>
   page.items.find((sprint) => sprint.kind === 'solo' && sprint.status === 'running') ?? null;
+
+/** How far the server's clock is ahead of this device's, from the `now` an answer just carried. */
+export const serverOffset = (sprint: Sprint): number => Date.parse(sprint.now) - Date.now();

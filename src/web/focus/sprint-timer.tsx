@@ -5,7 +5,7 @@ import { Countdown } from '../coworking/countdown';
 import type { TimerView } from '../coworking/session-client';
 import { formatTime } from '../format';
 import type { Sprint, SprintStart } from '../types';
-import { sprintsApi } from './api';
+import { serverOffset, sprintsApi } from './api';
 
 export const PRESETS = [25, 50, 90] as const;
 
@@ -121,8 +121,7 @@ export function StartSprint({
     if (goal) body.goal = goal;
     try {
       const sprint = await sprintsApi.start(body);
-      // The server stamped the start a moment ago: how far this browser's clock is from the server's.
-      onStarted(sprint, Date.parse(sprint.startedAt) - Date.now());
+      onStarted(sprint, serverOffset(sprint));
     } catch (error) {
       if (asApiError(error).code !== 'conflict') throw error;
       await onConflict();

@@ -3,7 +3,7 @@ import { type ApiError, asApiError } from '../api';
 import { useConfirm } from '../components/confirm';
 import { errorMessage } from '../components/form';
 import { Confetti } from '../coworking/reactions';
-import { runningSolo, sprintsApi } from '../focus/api';
+import { runningSolo, serverOffset, sprintsApi } from '../focus/api';
 import { minutesText } from '../focus/days';
 import { SprintTimer, StartSprint } from '../focus/sprint-timer';
 import { FocusStats } from '../focus/stats';
@@ -72,7 +72,10 @@ export function FocusPage() {
   const load = async () => {
     try {
       const [page, stats] = await Promise.all([sprintsApi.mine(), sprintsApi.stats()]);
-      setLoaded({ kind: 'ready', running: runningSolo(page), stats });
+      const running = runningSolo(page);
+      // How far this device's clock is from the server's: the countdown is the server's, not the device's.
+      if (running) setOffset(serverOffset(running));
+      setLoaded({ kind: 'ready', running, stats });
     } catch (error) {
       setLoaded({ kind: 'failed', error: asApiError(error) });
     }
@@ -80,7 +83,13 @@ export function FocusPage() {
 
   useSingleEffect(() => {
     void load();
-    return undefined;
+    // A tab brought back (or a device woken) asks again: the sprint may have ended elsewhere,
+    // and the clock offset is measured afresh.
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') void load();
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => document.removeEventListener('visibilitychange', onVisible);
   }, []);
 
   if (loaded.kind === 'loading') {
