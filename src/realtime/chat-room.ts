@@ -73,7 +73,9 @@ export class ChatRoom extends RoomBase {
       ...this.visibleWelcome(identity.userId, this.log.welcome(since)),
       now: new Date().toISOString(),
     });
-    if (since !== null) for (const frame of this.log.changesSince(since)) this.send(ws, frame);
+    if (since !== null) {
+      for (const frame of this.log.changesSince(since, this.hiddenFrom(identity.userId))) this.send(ws, frame);
+    }
   }
 
   protected async onFrame(ws: WebSocket, identity: Identity, frame: ClientFrame): Promise<void> {

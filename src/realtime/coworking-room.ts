@@ -483,7 +483,9 @@ export class CoworkingRoom extends RoomBase {
       now: new Date(now).toISOString(),
       ...(state ? { timer: this.timerFrame(state, now), host: { userId: state.hostId, name: hostName } } : {}),
     });
-    if (since !== null) for (const frame of this.log.changesSince(since)) this.send(ws, frame);
+    if (since !== null) {
+      for (const frame of this.log.changesSince(since, this.hiddenFrom(identity.userId))) this.send(ws, frame);
+    }
   }
 
   protected override async onDisconnect(identity: Identity): Promise<void> {

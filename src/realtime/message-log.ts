@@ -104,9 +104,10 @@ export class MessageLog {
    * What changed, while a client was away, in messages it had already seen:
    * edits and deletions made after the last message it saw was sent. Some may
    * be ones it saw before it dropped; applying an edit or delete twice is
-   * harmless.
+   * harmless. Changes to the messages of anyone in `hidden` (blocked either
+   * way by the client) are left out, as their messages are from the welcome.
    */
-  changesSince(since: number): ServerFrame[] {
+  changesSince(since: number, hidden?: ReadonlySet<string>): ServerFrame[] {
     const seen = this.sql.exec<{ sent_at: number }>('SELECT sent_at FROM messages WHERE seq = ?', since).toArray()[0];
     if (!seen) return [];
     const changed = this.sql
@@ -119,6 +120,7 @@ export class MessageLog {
       .toArray();
     const frames: ServerFrame[] = [];
     for (const row of changed) {
+      if (hidden?.has(row.author_id)) continue;
       if (row.deleted_at !== null) frames.push({ type: 'deleted', id: row.id, seq: row.seq });
       else if (row.edited_at !== null) {
         frames.push({

@@ -312,6 +312,11 @@ export abstract class RoomBase extends DurableObject<Env> {
     }
   }
 
+  /** Everyone hidden from `userId` here by a block, either way. */
+  protected hiddenFrom(userId: string): ReadonlySet<string> | undefined {
+    return this.hidden.get(userId);
+  }
+
   /** A welcome's history without the messages of people hidden from `userId`. */
   protected visibleWelcome<W extends { history: MessageView[] }>(userId: string, welcome: W): W {
     const hidden = this.hidden.get(userId);

@@ -269,6 +269,41 @@ describe('blocks and chat rooms', () => {
     for (const socket of [a, b, c]) socket.close();
   });
 
+  it('should leave a blocked author’s edits and deletions out of a reconnect’s catch-up (since=)', async () => {
+    const ann = await registerUser({ name: 'Ann' });
+    const bob = await registerUser({ name: 'Bob' });
+    const room = await createRoom(bob);
+    await joinRoom(ann, room.id);
+    const b = (await connect(bob, room.id)).socket;
+    const a = (await connect(ann, room.id)).socket;
+    b.send({ type: 'send', clientId: 'b-1', text: 'before the block' });
+    const first = (await b.next('ack')) as unknown as { id: string; seq: number };
+    b.send({ type: 'send', clientId: 'b-2', text: 'to be deleted' });
+    const second = (await b.next('ack')) as unknown as { id: string; seq: number };
+    await until(a, messageFrom(bob.id, 'to be deleted'));
+    a.close();
+
+    // While Ann is away she blocks Bob, and Bob edits one of the messages she saw and deletes the other.
+    await block(ann, bob);
+    b.send({ type: 'edit', messageId: first.id, text: 'edited after the block' });
+    await b.next('edited');
+    b.send({ type: 'delete', messageId: second.id });
+    await b.next('deleted');
+
+    const back = await connect(ann, room.id, second.seq);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(back.socket.frames.filter((frame) => frame.type === 'edited' || frame.type === 'deleted')).toEqual([]);
+    back.socket.close();
+
+    // Unblocked, the same catch-up carries them.
+    expect((await blockCall(ann, bob.id, 'DELETE')).status).toBe(204);
+    const again = await connect(ann, room.id, second.seq);
+    await until(again.socket, (frame) => frame.type === 'edited' && frame.id === first.id);
+    await until(again.socket, (frame) => frame.type === 'deleted' && frame.id === second.id);
+    again.socket.close();
+    b.close();
+  });
+
   it('should load the block lists at admission, so a room that missed a change still filters', async () => {
     const ann = await registerUser();
     const bob = await registerUser();
