@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { apiUser, screenshot, signInAs, uniquePhone, waitForMessage } from './accounts.js';
+import { apiUser, grantAdmin, screenshot, signInAs, uniquePhone, waitForMessage } from './accounts.js';
 import { useBrowser } from './browser.js';
 
 /** Stored messages only (not the ones still waiting for their ack). */
@@ -395,4 +395,49 @@ describe('chat rooms', () => {
     await page.getByTestId('room-invite-error').filter({ hasText: 'invalid or has expired' }).waitFor();
     expect(errors.filter((error) => !/\b40[01]\b/.test(error))).toEqual([]);
   }, 60_000);
+  it("should report one of someone else's messages from its menu, its text kept for the moderators", async () => {
+    const erin = await apiUser(browser.baseUrl, uniquePhone('+4477005'), 'Erin');
+    const room = await erin.call<{ id: string }>('POST', '/api/rooms', {
+      name: `Reports ${Date.now().toString(36)}`,
+      visibility: 'public',
+    });
+    const ticket = await erin.call<{ url: string }>('POST', `/api/rooms/${room.id}/ticket`);
+    const socket = await openSocket(browser.baseUrl, ticket.url);
+    socket.send({ type: 'send', clientId: 'rude-1', text: 'You are all hopeless' });
+    await socket.waitFor((frame) => frame.type === 'ack' && frame.clientId === 'rude-1');
+
+    const { page, errors } = await browser.open('/');
+    await signInAs(page, browser.baseUrl, uniquePhone('+4477006'), 'Finn');
+    await page.goto(`/rooms/${room.id}`);
+    await page.getByTestId('room-join').click();
+    await connected(page);
+    const item = messageItem(page, 'You are all hopeless');
+    await item.getByRole('button', { name: 'Message actions' }).click();
+    await item.getByRole('menuitem', { name: /Report the message from Erin/ }).click();
+    const dialog = page.getByTestId('report-dialog');
+    await dialog.getByLabel('What happened').selectOption('harassment');
+    await dialog.getByLabel('Details (optional)').fill('Aimed at everyone in the room.');
+    await dialog.getByRole('button', { name: 'Send report' }).click();
+    await item.getByText('Reported. A moderator will look at it.').waitFor();
+    expect(errors).toEqual([]);
+
+    // The moderators see it with the message's text, even after Erin deletes the message.
+    socket.send({
+      type: 'delete',
+      messageId:
+        (await erin.call<{ items: { id: string }[] }>('GET', `/api/rooms/${room.id}/messages?limit=1`)).items[0]?.id ??
+        '',
+    });
+    await storedMessage(page, 'You are all hopeless').waitFor({ state: 'detached' });
+    const moderatorPhone = uniquePhone('+4477007');
+    const moderator = await apiUser(browser.baseUrl, moderatorPhone, 'Mod');
+    await grantAdmin(browser.baseUrl, moderatorPhone);
+    const reports = await moderator.call<{
+      items: { roomId: string | null; messageText: string | null; reason: string }[];
+    }>('GET', '/api/admin/reports?status=open');
+    expect(reports.items).toContainEqual(
+      expect.objectContaining({ roomId: room.id, messageText: 'You are all hopeless', reason: 'harassment' }),
+    );
+    socket.socket.close();
+  });
 });

@@ -2,6 +2,7 @@ import { useLayoutEffect, useRef } from 'hono/jsx/dom';
 import type { MessageView } from '../../realtime/protocol';
 import { type ChatState, EDIT_WINDOW_MS, type Typist } from '../chat/client';
 import { useLiveState } from '../hooks';
+import type { MeetingPlace } from '../social/person-actions';
 import { ChatMessage, ChatPendingMessage } from './chat-message';
 
 /** Messages of one author this close together share one name and time. */
@@ -18,6 +19,8 @@ interface ChatLogProps {
   onLoadOlder: () => void;
   onEdit: (message: MessageView, text: string) => boolean;
   onDelete: (message: MessageView) => void;
+  /** Where these messages were sent: others' messages can then be reported from their menus. */
+  reportPlace?: MeetingPlace;
   /** Shown above the first message once it is loaded. */
   startNote?: string;
 }
@@ -128,6 +131,7 @@ export function ChatLog(props: ChatLogProps) {
                 mine={mine}
                 canEdit={mine && connected && now - Date.parse(message.sentAt) < EDIT_WINDOW_MS}
                 canDelete={mine || canModerate}
+                reportPlace={props.reportPlace}
                 onEdit={onEdit}
                 onDelete={onDelete}
               />

@@ -2,6 +2,7 @@ import { useLayoutEffect, useRef, useState } from 'hono/jsx/dom';
 import type { MessageView } from '../../realtime/protocol';
 import { MAX_TEXT } from '../chat/client';
 import { dateTime, formatTime } from '../format';
+import { type MeetingPlace, ReportDialog } from '../social/person-actions';
 import { useMenu } from './menu';
 
 /** "14:05" today, "Mar 3, 14:05" before. */
@@ -19,6 +20,8 @@ interface ChatMessageProps {
   mine: boolean;
   canEdit: boolean;
   canDelete: boolean;
+  /** Where the message was sent, so someone else's message can be reported from its menu; absent: no Report. */
+  reportPlace?: MeetingPlace;
   onEdit: (message: MessageView, text: string) => boolean;
   onDelete: (message: MessageView) => void;
 }
@@ -70,11 +73,13 @@ function EditForm({ message, onDone }: { message: MessageView; onDone: (text: st
 
 interface MessageActionsProps {
   id: string;
-  /** The item's accessible name, or null when the reader may not edit (or delete) this message. */
+  /** The item's accessible name, or null when the reader may not edit (or delete, or report) this message. */
   editLabel: string | null;
   deleteLabel: string | null;
+  reportLabel: string | null;
   onEdit: () => void;
   onDelete: () => void;
+  onReport: () => void;
 }
 
 /**
@@ -83,7 +88,7 @@ interface MessageActionsProps {
  * between the items, Escape closes it and gives the focus back to the button,
  * and so does a click outside it.
  */
-function MessageActions({ id, editLabel, deleteLabel, onEdit, onDelete }: MessageActionsProps) {
+function MessageActions({ id, editLabel, deleteLabel, reportLabel, onEdit, onDelete, onReport }: MessageActionsProps) {
   const { open, setOpen, button, menu, close, onKeyDown } = useMenu({ scrollIntoView: true });
   const choose = (action: () => void) => () => {
     // Focus back on the button first: the confirmation dialog returns it there when it closes.
@@ -133,6 +138,19 @@ function MessageActions({ id, editLabel, deleteLabel, onEdit, onDelete }: Messag
               Delete
             </button>
           )}
+          {reportLabel && (
+            <button
+              type="button"
+              role="menuitem"
+              tabindex={-1}
+              class="chat-action"
+              onClick={choose(onReport)}
+              aria-label={reportLabel}
+              data-testid="chat-report"
+            >
+              Report
+            </button>
+          )}
         </div>
       )}
     </div>
@@ -140,8 +158,12 @@ function MessageActions({ id, editLabel, deleteLabel, onEdit, onDelete }: Messag
 }
 
 /** One stored message: author and time (unless continued), the text, "(edited)", and a menu with edit/delete for who may. */
-export function ChatMessage({ message, continued, mine, canEdit, canDelete, onEdit, onDelete }: ChatMessageProps) {
+export function ChatMessage(props: ChatMessageProps) {
+  const { message, continued, mine, canEdit, canDelete, reportPlace, onEdit, onDelete } = props;
   const [editing, setEditing] = useState(false);
+  const [reporting, setReporting] = useState(false);
+  const [reported, setReported] = useState(false);
+  const canReport = !mine && reportPlace !== undefined;
   const finish = (text: string | null) => {
     if (text === null || text.trim() === message.text) setEditing(false);
     else if (text.trim() && onEdit(message, text)) setEditing(false);
@@ -149,7 +171,7 @@ export function ChatMessage({ message, continued, mine, canEdit, canDelete, onEd
   const time = when(message.sentAt);
   return (
     <li
-      class={`chat-message${mine ? ' chat-mine' : ''}${continued ? ' chat-continued' : ''}${canEdit || canDelete ? ' chat-has-actions' : ''}`}
+      class={`chat-message${mine ? ' chat-mine' : ''}${continued ? ' chat-continued' : ''}${canEdit || canDelete || canReport ? ' chat-has-actions' : ''}`}
       data-testid="chat-message"
       data-seq={message.seq}
       data-author={message.author.name}
@@ -176,13 +198,30 @@ export function ChatMessage({ message, continued, mine, canEdit, canDelete, onEd
           )}
         </p>
       )}
-      {!editing && (canEdit || canDelete) && (
+      {!editing && (canEdit || canDelete || canReport) && (
         <MessageActions
           id={`actions-${message.id}`}
           editLabel={canEdit ? `Edit your message from ${time}` : null}
           deleteLabel={canDelete ? `Delete the message from ${message.author.name} at ${time}` : null}
+          reportLabel={canReport ? `Report the message from ${message.author.name} at ${time}` : null}
           onEdit={() => setEditing(true)}
           onDelete={() => onDelete(message)}
+          onReport={() => setReporting(true)}
+        />
+      )}
+      {reported && (
+        <p class="chat-reported muted" role="status" data-testid="chat-reported">
+          Reported. A moderator will look at it.
+        </p>
+      )}
+      {reporting && reportPlace && (
+        <ReportDialog
+          person={{ userId: message.author.id, name: message.author.name }}
+          place={{ ...reportPlace, messageId: message.id }}
+          onClose={(sent) => {
+            setReporting(false);
+            if (sent) setReported(true);
+          }}
         />
       )}
     </li>

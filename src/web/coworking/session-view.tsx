@@ -334,6 +334,7 @@ function SessionChat({ client }: { client: SessionClient }) {
       <ChatLog
         state={state}
         canModerate={false}
+        reportPlace={{ sessionId: client.sessionId }}
         onLoadOlder={() => void chat.loadOlder()}
         onEdit={(message, text) => chat.edit(message.id, text)}
         onDelete={(message) => void chat.remove(message)}

@@ -92,6 +92,7 @@ function ChatRoom({ room, onRoomChange }: { room: Room; onRoomChange: (room: Roo
               <ChatLog
                 state={state}
                 canModerate={canModerate}
+                reportPlace={{ roomId: room.id }}
                 onLoadOlder={() => void client?.loadOlder()}
                 onEdit={onEdit}
                 onDelete={onDelete}

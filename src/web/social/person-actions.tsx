@@ -17,6 +17,8 @@ export const REASON_LABELS: Record<ReportReason, string> = {
 export interface MeetingPlace {
   sessionId?: string;
   roomId?: string;
+  /** One message reported: its text is kept with the report even if the message is deleted later. */
+  messageId?: string;
 }
 
 interface PersonActionsProps extends MeetingPlace {
@@ -26,7 +28,7 @@ interface PersonActionsProps extends MeetingPlace {
 }
 
 /** The report form, in a modal dialog: a reason, optional details; sent with where it happened. */
-function ReportDialog(props: {
+export function ReportDialog(props: {
   person: { userId: string; name: string };
   place: MeetingPlace;
   onClose: (sent: boolean) => void;
@@ -59,7 +61,7 @@ function ReportDialog(props: {
     >
       <form ref={form.ref} class="form" onSubmit={form.onSubmit} noValidate>
         <h2 id={headingId} class="report-dialog-title">
-          Report {person.name}
+          {place.messageId ? `Report this message from ${person.name}` : `Report ${person.name}`}
         </h2>
         <p class="muted">The moderators read it; {person.name} is not told who reported them.</p>
         <FormError error={form.error} />
