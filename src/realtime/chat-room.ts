@@ -4,7 +4,7 @@ import { messages as archive, roomMembers, rooms } from '../db/schema';
 import type { Env } from '../env';
 import { ActivityMemory } from '../features/metrics/activity';
 import { type LogRow, MessageLog, view } from './message-log';
-import type { ClientFrame, MessageView } from './protocol';
+import type { ClientFrame, MembersFrame, MessageView } from './protocol';
 import { type Identity, RoomBase } from './room-base';
 
 /** `excluded.<column>`: the value an upsert tried to insert. */
@@ -54,9 +54,20 @@ export class ChatRoom extends RoomBase {
     );
   }
 
-  /** The worker changed the room (a new owner): later checks over the socket use it at once. */
-  updateRoom(room: RoomInfo): void {
+  /**
+   * The worker changed the room (a new owner, handed over by `previousOwnerId`):
+   * later checks over the socket use it at once, and open member lists hear of it.
+   */
+  updateRoom(room: RoomInfo, previousOwnerId?: string): void {
     this.onAdmit(room);
+    if (previousOwnerId !== undefined && previousOwnerId !== room.ownerId) {
+      this.membersChanged({ type: 'members', change: 'owner', ownerId: room.ownerId, previousOwnerId });
+    }
+  }
+
+  /** Someone was added to the room or left it: everyone connected hears it (a member list is everyone's). */
+  membersChanged(frame: MembersFrame): void {
+    this.broadcast(frame);
   }
 
   private room(): RoomInfo | null {
@@ -66,16 +77,16 @@ export class ChatRoom extends RoomBase {
 
   protected onConnect(ws: WebSocket, identity: Identity, since: number | null): void {
     const connection = this.connectionOf(ws);
+    const welcome = this.log.welcome(since);
     this.send(ws, {
       type: 'welcome',
       you: { userId: identity.userId, name: identity.name, connectionId: connection?.connectionId ?? '' },
       members: this.members(),
-      ...this.visibleWelcome(identity.userId, this.log.welcome(since)),
+      ...welcome,
+      history: this.visibleHistory(identity.userId, welcome.history),
       now: new Date().toISOString(),
     });
-    if (since !== null) {
-      for (const frame of this.log.changesSince(since, this.hiddenFrom(identity.userId))) this.send(ws, frame);
-    }
+    if (since !== null) this.replay(ws, identity.userId, this.log.changesSince(since));
   }
 
   protected async onFrame(ws: WebSocket, identity: Identity, frame: ClientFrame): Promise<void> {
@@ -137,7 +148,7 @@ export class ChatRoom extends RoomBase {
       this.send(ws, { type: 'error', ...change.refused });
       return;
     }
-    this.broadcast(change.frame, undefined, identity.userId);
+    this.broadcastChange(change);
     await this.schedule('archive', Date.now() + ARCHIVE_DELAY_MS);
   }
 
@@ -149,7 +160,7 @@ export class ChatRoom extends RoomBase {
     const ownerId = this.room()?.ownerId;
     const result = this.log.remove(identity, messageId, (who) => who.userId === ownerId || who.isAdmin);
     if (typeof result === 'string') return result;
-    this.broadcast(result.frame);
+    this.broadcastChange(result);
     void this.schedule('archive', Date.now() + ARCHIVE_DELAY_MS);
     return 'deleted';
   }
@@ -162,7 +173,7 @@ export class ChatRoom extends RoomBase {
    */
   async eraseAuthor(userId: string): Promise<number> {
     const erased = this.log.eraseAuthor(userId);
-    for (const frame of erased) this.broadcast(frame);
+    for (const change of erased) this.broadcastChange(change);
     this.disconnectUser(userId, 'This account was deleted');
     if (erased.length > 0) await this.schedule('archive', Date.now() + ARCHIVE_DELAY_MS);
     return erased.length;

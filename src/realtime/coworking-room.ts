@@ -475,17 +475,17 @@ export class CoworkingRoom extends RoomBase {
     if (state && identity.userId === state.hostId) await this.cancel('host-absent');
     const connection = this.connectionOf(ws);
     const hostName = state ? this.nameOf(state.hostId) : null;
+    const welcome = this.log.welcome(since);
     this.send(ws, {
       type: 'welcome',
       you: { userId: identity.userId, name: identity.name, connectionId: connection?.connectionId ?? '' },
       members: this.members(),
-      ...this.visibleWelcome(identity.userId, this.log.welcome(since)),
+      ...welcome,
+      history: this.visibleHistory(identity.userId, welcome.history),
       now: new Date(now).toISOString(),
       ...(state ? { timer: this.timerFrame(state, now), host: { userId: state.hostId, name: hostName } } : {}),
     });
-    if (since !== null) {
-      for (const frame of this.log.changesSince(since, this.hiddenFrom(identity.userId))) this.send(ws, frame);
-    }
+    if (since !== null) this.replay(ws, identity.userId, this.log.changesSince(since));
   }
 
   protected override async onDisconnect(identity: Identity): Promise<void> {
@@ -515,7 +515,7 @@ export class CoworkingRoom extends RoomBase {
       case 'edit': {
         const change = this.log.edit(identity, frame.messageId, frame.text);
         if ('refused' in change) this.send(ws, { type: 'error', ...change.refused });
-        else this.broadcast(change.frame, undefined, identity.userId);
+        else this.broadcastChange(change);
         return;
       }
       case 'delete': {
@@ -523,7 +523,7 @@ export class CoworkingRoom extends RoomBase {
         const result = this.log.remove(identity, frame.messageId, (who) => who.userId === hostId || who.isAdmin);
         if (typeof result === 'string') {
           this.send(ws, { type: 'error', code: result, message: 'You cannot delete that message.' });
-        } else this.broadcast(result.frame);
+        } else this.broadcastChange(result);
         return;
       }
       case 'typing':

@@ -1,5 +1,5 @@
-import type { MessageView, ServerFrame } from './protocol';
-import type { Identity } from './room-base';
+import type { MessageView } from './protocol';
+import type { Authored, Identity } from './room-base';
 
 /** Messages a (re)connecting client is sent at most; the rest it pages from the REST history. */
 const WELCOME_HISTORY = 50;
@@ -40,7 +40,7 @@ export interface Welcome {
 }
 
 /** What a change to the log did: the frame to broadcast, or why it was refused (an `error` frame's code and message). */
-export type LogChange = { frame: ServerFrame } | { refused: { code: string; message: string } };
+export type LogChange = Authored | { refused: { code: string; message: string } };
 
 /**
  * The message log every room shares (chat rooms and coworking sessions), in
@@ -104,10 +104,10 @@ export class MessageLog {
    * What changed, while a client was away, in messages it had already seen:
    * edits and deletions made after the last message it saw was sent. Some may
    * be ones it saw before it dropped; applying an edit or delete twice is
-   * harmless. Changes to the messages of anyone in `hidden` (blocked either
-   * way by the client) are left out, as their messages are from the welcome.
+   * harmless. Each names its message's author, so the room leaves out the
+   * changes of anyone hidden from the client (see RoomBase.replay).
    */
-  changesSince(since: number, hidden?: ReadonlySet<string>): ServerFrame[] {
+  changesSince(since: number): Authored[] {
     const seen = this.sql.exec<{ sent_at: number }>('SELECT sent_at FROM messages WHERE seq = ?', since).toArray()[0];
     if (!seen) return [];
     const changed = this.sql
@@ -118,21 +118,17 @@ export class MessageLog {
         seen.sent_at,
       )
       .toArray();
-    const frames: ServerFrame[] = [];
+    const changes: Authored[] = [];
     for (const row of changed) {
-      if (hidden?.has(row.author_id)) continue;
-      if (row.deleted_at !== null) frames.push({ type: 'deleted', id: row.id, seq: row.seq });
+      // An erased account's tombstones lead back to nobody.
+      const authorId = row.author_id === '' ? null : row.author_id;
+      if (row.deleted_at !== null) changes.push({ frame: { type: 'deleted', id: row.id, seq: row.seq }, authorId });
       else if (row.edited_at !== null) {
-        frames.push({
-          type: 'edited',
-          id: row.id,
-          seq: row.seq,
-          text: row.text,
-          editedAt: new Date(row.edited_at).toISOString(),
-        });
+        const editedAt = new Date(row.edited_at).toISOString();
+        changes.push({ frame: { type: 'edited', id: row.id, seq: row.seq, text: row.text, editedAt }, authorId });
       }
     }
-    return frames;
+    return changes;
   }
 
   /** Stores a message (or finds the one this client already sent under `clientId`). */
@@ -172,7 +168,10 @@ export class MessageLog {
       editedAt,
       messageId,
     );
-    return { frame: { type: 'edited', id: row.id, seq: row.seq, text, editedAt: new Date(editedAt).toISOString() } };
+    return {
+      frame: { type: 'edited', id: row.id, seq: row.seq, text, editedAt: new Date(editedAt).toISOString() },
+      authorId: row.author_id,
+    };
   }
 
   /** The author may delete, and whoever `moderates` says. The text is erased, not just hidden. */
@@ -180,7 +179,7 @@ export class MessageLog {
     identity: Identity,
     messageId: string,
     moderates: (identity: Identity) => boolean,
-  ): { frame: ServerFrame } | 'not_found' | 'forbidden' {
+  ): Authored | 'not_found' | 'forbidden' {
     const row = this.sql
       .exec<LogRow>('SELECT * FROM messages WHERE id = ? AND deleted_at IS NULL', messageId)
       .toArray()[0];
@@ -191,7 +190,7 @@ export class MessageLog {
       Date.now(),
       messageId,
     );
-    return { frame: { type: 'deleted', id: row.id, seq: row.seq } };
+    return { frame: { type: 'deleted', id: row.id, seq: row.seq }, authorId: row.author_id };
   }
 
   /**
@@ -199,7 +198,7 @@ export class MessageLog {
    * and the tombstones keep nothing that leads back to it (no text, author id
    * or name; the client id becomes the message id, which is unique).
    */
-  eraseAuthor(userId: string): ServerFrame[] {
+  eraseAuthor(userId: string): Authored[] {
     return this.sql
       .exec<{ id: string; seq: number }>(
         `UPDATE messages SET text = '', author_id = '', author_name = '', client_id = id,
@@ -209,7 +208,7 @@ export class MessageLog {
         userId,
       )
       .toArray()
-      .map(({ id, seq }) => ({ type: 'deleted', id, seq }));
+      .map(({ id, seq }) => ({ frame: { type: 'deleted', id, seq }, authorId: userId }));
   }
 
   /** One message by id, for a report to copy; null when it is not here or was deleted (its text is gone). */

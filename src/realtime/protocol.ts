@@ -57,6 +57,25 @@ export interface MessageView {
   editedAt: string | null;
 }
 
+/** One row of a room's member list, as `GET /api/rooms/:id/members` gives it. */
+export interface RoomMemberEntry {
+  userId: string;
+  name: string;
+  role: 'owner' | 'member';
+  joinedAt: string;
+}
+
+/**
+ * Rooms: the member list changed (someone was added or joined, left or was
+ * removed, or the room changed hands). A list shown beside the chat applies
+ * the change in place; one that may have missed some (after a reconnect)
+ * reads the list again.
+ */
+export type MembersFrame =
+  | { type: 'members'; change: 'added'; member: RoomMemberEntry }
+  | { type: 'members'; change: 'removed'; userId: string }
+  | { type: 'members'; change: 'owner'; ownerId: string; previousOwnerId: string };
+
 export type TimerPhase = 'lobby' | 'running' | 'paused' | 'ended';
 
 /**
@@ -98,6 +117,7 @@ export type ServerFrame =
   | { type: 'stop-typing'; userId: string }
   /** One member's new state; `connections: 0` means they left. The full list comes in `welcome`. */
   | { type: 'presence'; member: Member }
+  | MembersFrame
   | TimerFrame
   | { type: 'reaction'; userId: string; emoji: string }
   | { type: 'confetti'; by: string | null }

@@ -55,8 +55,21 @@ const BUCKET = { capacity: 20, refillPerSecond: 5 };
 /** Refusals in a row before a flooder is disconnected. */
 const FLOOD_STRIKES = 10;
 
-/** The person a frame comes from, for the frames a block keeps from the other side; null for everyone's frames. */
-function senderOf(frame: ServerFrame): string | null {
+/**
+ * A frame and the person it comes from or is about: for an edit or a deletion,
+ * the author of the message it changes. `null`: a frame for everyone (presence,
+ * the timer, the member list).
+ */
+export interface Authored {
+  frame: ServerFrame;
+  authorId: string | null;
+}
+
+/** Edits and deletions name only the message, not whose it is: whoever sends one names the author. */
+type Unattributed = Extract<ServerFrame, { type: 'edited' | 'deleted' }>;
+
+/** The person a frame comes from, for the frames that say so themselves; null for everyone's frames. */
+function senderOf(frame: Exclude<ServerFrame, Unattributed>): string | null {
   switch (frame.type) {
     case 'message':
       return frame.author.id;
@@ -296,32 +309,47 @@ export abstract class RoomBase extends DurableObject<Env> {
   }
 
   /**
-   * Sends `frame` to every socket but `except`. A message, typing or reaction
-   * frame (or an edit, whose author the caller names as `sender`) skips the
-   * sockets of anyone hidden from its sender by a block, either way; presence,
-   * timer and the rest go to everyone.
+   * The one rule a block makes here, on every path a frame takes (live
+   * broadcast, a welcome's history, a reconnect's catch-up): nothing from or
+   * about `authorId` reaches `viewerId` when either has blocked the other.
    */
-  protected broadcast(frame: ServerFrame, except?: WebSocket, sender: string | null = senderOf(frame)): void {
+  private reaches(authorId: string | null, viewerId: string): boolean {
+    return authorId === null || authorId === viewerId || !this.hidden.get(authorId)?.has(viewerId);
+  }
+
+  /**
+   * Sends `frame` to every socket but `except`, through the block filter: a
+   * message, typing or reaction frame skips whoever is hidden from its sender;
+   * an edit or deletion (whose author the caller must name as `authorId`)
+   * skips whoever is hidden from the message's author; presence, timer, member
+   * list and the rest (`authorId` null) go to everyone.
+   */
+  protected broadcast(frame: Exclude<ServerFrame, Unattributed>, except?: WebSocket): void;
+  protected broadcast(frame: ServerFrame, except: WebSocket | undefined, authorId: string | null): void;
+  protected broadcast(frame: ServerFrame, except?: WebSocket, authorId?: string | null): void {
+    const from = authorId !== undefined ? authorId : senderOf(frame as Exclude<ServerFrame, Unattributed>);
     const text = JSON.stringify(frame);
-    const hidden = sender === null ? undefined : this.hidden.get(sender);
     for (const [ws, attachment] of this.connections) {
-      if (ws === except || hidden?.has(attachment.identity.userId)) continue;
+      if (ws === except || !this.reaches(from, attachment.identity.userId)) continue;
       try {
         ws.send(text);
       } catch {}
     }
   }
 
-  /** Everyone hidden from `userId` here by a block, either way. */
-  protected hiddenFrom(userId: string): ReadonlySet<string> | undefined {
-    return this.hidden.get(userId);
+  /** `change.frame` to every socket, through the block filter, as its author says. */
+  protected broadcastChange(change: Authored, except?: WebSocket): void {
+    this.broadcast(change.frame, except, change.authorId);
   }
 
-  /** A welcome's history without the messages of people hidden from `userId`. */
-  protected visibleWelcome<W extends { history: MessageView[] }>(userId: string, welcome: W): W {
-    const hidden = this.hidden.get(userId);
-    if (!hidden || hidden.size === 0) return welcome;
-    return { ...welcome, history: welcome.history.filter((message) => !hidden.has(message.author.id)) };
+  /** A welcome's history as `viewerId` may see it: the same filter as live frames. */
+  protected visibleHistory(viewerId: string, history: MessageView[]): MessageView[] {
+    return history.filter((message) => this.reaches(message.author.id, viewerId));
+  }
+
+  /** A reconnect's catch-up (edits and deletions missed) to one socket, through the same filter. */
+  protected replay(ws: WebSocket, viewerId: string, changes: readonly Authored[]): void {
+    for (const change of changes) if (this.reaches(change.authorId, viewerId)) this.send(ws, change.frame);
   }
 
   /**

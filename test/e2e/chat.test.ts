@@ -188,9 +188,11 @@ describe('chat rooms', () => {
     await ada.page.getByTestId('confirm').click();
     await storedMessage(ada.page, 'Are you there?').waitFor({ state: 'detached' });
     await storedMessage(bo.page, 'Are you there?').waitFor({ state: 'detached' });
-    // Bo may not edit or delete Ada's messages.
+    // Bo may not edit or delete Ada's messages: their menu only offers to report one.
     const adas = messageItem(bo.page, 'Hello from Ada');
-    await expect(adas.getByTestId('chat-actions').count()).resolves.toBe(0);
+    await adas.getByTestId('chat-actions').click();
+    await expect(adas.getByRole('menuitem').allTextContents()).resolves.toEqual(['Report']);
+    await bo.page.keyboard.press('Escape');
 
     // Hovering older messages scrolled Ada's log up; back to the newest for the picture.
     await ada.page.getByTestId('chat-log').evaluate((log) => {
@@ -420,6 +422,14 @@ describe('chat rooms', () => {
     await dialog.getByRole('button', { name: 'Send report' }).click();
     await item.getByText('Reported. A moderator will look at it.').waitFor();
     expect(errors).toEqual([]);
+
+    // The member list beside the chat follows the room live: someone joining shows up without a reload.
+    await page.getByTestId('room-members-toggle').click();
+    const members = page.getByTestId('room-members');
+    await members.getByText('Erin').waitFor();
+    const gus = await apiUser(browser.baseUrl, uniquePhone('+4477008'), 'Gus');
+    await gus.call('POST', `/api/rooms/${room.id}/join`);
+    await members.getByText('Gus').waitFor();
 
     // The moderators see it with the message's text, even after Erin deletes the message.
     socket.send({

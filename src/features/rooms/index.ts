@@ -106,7 +106,7 @@ export const roomRoutes = createRouter()
       return c.json({ invited: body.email, expiresAt: link.expiresAt }, 202);
     }
     if (!(await findUserById(c.var.db, body.userId))) throw new AppError('not_found', 'No such user.');
-    await addMember(c.var.db, visible.room.id, body.userId);
+    await addMember(c.var.db, c.env, visible.room.id, body.userId);
     return c.json(toPublicRoom(visible.room, visible.role), 201);
   })
   .openapi(removeMemberRoute, async (c) => {
@@ -142,7 +142,7 @@ export const roomRoutes = createRouter()
     // The invite stands in for the membership a private room asks for; a deleted room is a 404.
     const room = await findRoom(c.var.db, roomId);
     if (!room) throw new AppError('not_found', 'This room no longer exists.');
-    await addMember(c.var.db, room.id, userId);
+    await addMember(c.var.db, c.env, room.id, userId);
     const { role } = await visibleRoom(c.var.db, userId, room.id);
     return c.json(toPublicRoom(room, role), 200);
   })
@@ -150,7 +150,7 @@ export const roomRoutes = createRouter()
     const userId = currentUserId(c);
     const visible = await visibleRoom(c.var.db, userId, c.req.valid('param').id);
     // Only public rooms can be reached here without membership (visibleRoom hid the rest).
-    if (visible.role === null) await addMember(c.var.db, visible.room.id, userId);
+    if (visible.role === null) await addMember(c.var.db, c.env, visible.room.id, userId);
     return c.json(toPublicRoom(visible.room, visible.role ?? 'member'), 200);
   })
   .openapi(leaveRoomRoute, async (c) => {
@@ -186,7 +186,7 @@ export const roomRoutes = createRouter()
   .openapi(ticketRoute, async (c) => {
     const userId = currentUserId(c);
     const visible = await visibleRoom(c.var.db, userId, c.req.valid('param').id);
-    if (visible.role === null) await addMember(c.var.db, visible.room.id, userId);
+    if (visible.role === null) await addMember(c.var.db, c.env, visible.room.id, userId);
     // Signed here and checked by the worker at the upgrade, which re-reads the session and
     // membership then; no room object is touched until a genuine ticket arrives.
     const { ticket } = issueTicket(

@@ -168,6 +168,42 @@ describe('room members', () => {
     );
   });
 
+  it('should tell every open socket when the membership changes: added, joined, left, removed, new owner', async () => {
+    const owner = await registerUser({ name: 'Olive' });
+    const max = await registerUser({ name: 'Max' });
+    const nia = await registerUser({ name: 'Nia' });
+    const room = await createRoom(owner, 'public');
+    const watching = (await connect(owner, room.id)).socket;
+    const changes = () => watching.frames.filter((frame) => frame.type === 'members-changed').length;
+    const expectChanges = (count: number) => expect.poll(changes, { timeout: 5000, interval: 20 }).toBe(count);
+
+    await addById(owner, room.id, max.id);
+    await expectChanges(1);
+    // Adding someone who is a member already changes nothing, and says nothing.
+    await addById(owner, room.id, max.id);
+    expect((await call(`/api/rooms/${room.id}/join`, { method: 'POST', token: nia.accessToken })).status).toBe(200);
+    await expectChanges(2);
+    expect((await call(`/api/rooms/${room.id}/leave`, { method: 'POST', token: nia.accessToken })).status).toBe(204);
+    await expectChanges(3);
+    expect(
+      (await call(`/api/rooms/${room.id}/transfer`, { body: { userId: max.id }, token: owner.accessToken })).status,
+    ).toBe(200);
+    await expectChanges(4);
+    const removed = await call(`/api/rooms/${room.id}/members/${owner.id}`, {
+      method: 'DELETE',
+      token: max.accessToken,
+    });
+    expect(removed.status).toBe(204);
+    // The removed owner's own socket closes; a fresh member's socket sees the next change.
+    const maxSocket = (await connect(max, room.id)).socket;
+    await addById(max, room.id, nia.id);
+    await expect
+      .poll(() => maxSocket.frames.filter((frame) => frame.type === 'members-changed').length, { timeout: 5000 })
+      .toBe(1);
+    maxSocket.close();
+    watching.close();
+  });
+
   it('should close a removed member’s sockets at once and keep them out', async () => {
     const owner = await registerUser();
     const member = await registerUser();

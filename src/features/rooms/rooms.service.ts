@@ -128,8 +128,32 @@ export async function deleteRoom(db: Database, env: Env, roomId: string): Promis
   await roomObject(env, roomId).destroy();
 }
 
-export async function addMember(db: Database, roomId: string, userId: string): Promise<void> {
-  await db.insert(roomMembers).values({ roomId, userId, role: 'member', joinedAt: now() }).onConflictDoNothing();
+/**
+ * Makes `userId` a member (nothing when they are one already). Everyone
+ * connected to the room is sent the new row of the member list.
+ */
+export async function addMember(db: Database, env: Env, roomId: string, userId: string): Promise<void> {
+  const [added] = await db
+    .insert(roomMembers)
+    .values({ roomId, userId, role: 'member', joinedAt: now() })
+    .onConflictDoNothing()
+    .returning({ joinedAt: roomMembers.joinedAt });
+  if (!added) return;
+  const [user] = await db
+    .select({ name: users.name, email: users.email })
+    .from(users)
+    .where(eq(users.id, userId))
+    .limit(1);
+  await roomObject(env, roomId).membersChanged({
+    type: 'members',
+    change: 'added',
+    member: {
+      userId,
+      name: displayName(user ?? { name: null, email: null }),
+      role: 'member',
+      joinedAt: added.joinedAt.toISOString(),
+    },
+  });
 }
 
 /**
@@ -147,8 +171,11 @@ export async function removeMember(
     .delete(roomMembers)
     .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId), eq(roomMembers.role, 'member')))
     .returning({ userId: roomMembers.userId });
-  if (removed.length > 0) await roomObject(env, roomId).disconnectUser(userId, reason);
-  return removed.length > 0;
+  if (removed.length === 0) return false;
+  const room = roomObject(env, roomId);
+  await room.disconnectUser(userId, reason);
+  await room.membersChanged({ type: 'members', change: 'removed', userId });
+  return true;
 }
 
 export interface RoomMember {
@@ -223,7 +250,7 @@ export async function transferOwnership(
   ]);
   const room = moved[0];
   if (!room) throw new AppError('not_found', 'They are not a member of this room.');
-  await roomObject(env, roomId).updateRoom({ id: room.id, ownerId: room.ownerId });
+  await roomObject(env, roomId).updateRoom({ id: room.id, ownerId: room.ownerId }, fromId);
   return room;
 }
 

@@ -75,6 +75,8 @@ export interface ChatState {
   incoming: MessageView | null;
   /** Server clock minus this browser's clock, in ms (from `welcome.now`). */
   clockOffset: number;
+  /** Rises whenever the room says its membership changed: a member list shown beside the chat reloads on it. */
+  membersVersion: number;
 }
 
 const INITIAL: ChatState = {
@@ -88,6 +90,7 @@ const INITIAL: ChatState = {
   notice: null,
   incoming: null,
   clockOffset: 0,
+  membersVersion: 0,
 };
 
 type Frame = ServerFrame | { type: 'pong' };
@@ -528,6 +531,9 @@ export class ChatClient {
         return;
       case 'presence':
         this.update({ members: applyPresence(this.state.members, frame.member) });
+        return;
+      case 'members-changed':
+        this.update({ membersVersion: this.state.membersVersion + 1 });
         return;
       case 'error':
         if (frame.code === 'rate_limited') {

@@ -16,6 +16,8 @@ interface RoomMembersProps {
   /** The room changed hands; the caller is no longer its owner. */
   onTransferred: (room: Room) => void;
   ask: (message: string, action: string) => Promise<boolean>;
+  /** Rises when the room says its membership changed (someone joined, left or was removed; a new owner): reload. */
+  version?: number;
 }
 
 /** An invite link with a Copy button; where there is no clipboard the text is selected for Ctrl+C. */
@@ -63,8 +65,8 @@ function InviteLink({ invite }: { invite: RoomInvite }) {
  * moderator) also invites people by email or link, removes members (their
  * sockets close at once) and hands the room over to another member.
  */
-export function RoomMembers({ room, canManage, myId, onTransferred, ask }: RoomMembersProps) {
-  const list = usePagedList((cursor) => roomsApi.members(room.id, cursor), [room.id, room.ownerId]);
+export function RoomMembers({ room, canManage, myId, onTransferred, ask, version = 0 }: RoomMembersProps) {
+  const list = usePagedList((cursor) => roomsApi.members(room.id, cursor), [room.id, room.ownerId, version]);
   const action = useAction();
   const [invite, setInvite] = useLiveState<RoomInvite | null>(null);
   const [invited, setInvited] = useLiveState<string | null>(null);
