@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { apiUser, clickNav, screenshot, signInAs, signInWithPhone, uniquePhone } from './accounts.js';
+import { apiUser, clickNav, screenshot, signInAs, signInWithPhone, uniquePhone, waitForMessage } from './accounts.js';
 import { useBrowser } from './browser.js';
 
 type Frame = { type: string; [key: string]: unknown };
@@ -283,6 +283,34 @@ describe('coworking sessions', () => {
     expect(await page.getByTestId('join-in-person').count()).toBe(0);
     expect(errors).toEqual([]);
   }, 60_000);
+
+  it('should let the host invite friends from the session page', async () => {
+    const hostPhone = uniquePhone('+4478009');
+    const kaiPhone = uniquePhone('+4478010');
+    const host = await apiUser(browser.baseUrl, hostPhone, 'Hosea');
+    const kai = await apiUser(browser.baseUrl, kaiPhone, 'Kai');
+    const hostMe = await host.call<{ id: string }>('GET', '/api/users/me');
+    const kaiMe = await kai.call<{ id: string }>('GET', '/api/users/me');
+    await host.call('POST', '/api/friends/request', { userId: kaiMe.id });
+    await kai.call('POST', '/api/friends/accept', { userId: hostMe.id });
+    const created = await host.call<{ id: string }>('POST', '/api/coworking/sessions', {
+      title: `Invite round ${Date.now().toString(36)}`,
+      durationMinutes: 30,
+      visibility: 'private',
+    });
+
+    const { page, errors } = await browser.open('/');
+    await signInWithPhone(page, browser.baseUrl, hostPhone);
+    await page.goto(`/sessions/${created.id}`);
+    await connected(page);
+    await page.getByTestId('invite-friends-toggle').click();
+    await page.getByRole('checkbox', { name: 'Kai' }).check();
+    await page.getByTestId('invite-friends-send').click();
+    await expect.poll(() => page.getByTestId('invite-friends-sent').textContent()).toBe('Invited 1 friend.');
+    const [text] = await waitForMessage(browser.baseUrl, kaiPhone, /invites you to cowork[^\n]*/);
+    expect(text).toContain('Invite round');
+    expect(errors).toEqual([]);
+  });
 
   it('should fit the session page on a phone', async () => {
     const phone = await browser.open('/', { viewport: { width: 390, height: 844 } });

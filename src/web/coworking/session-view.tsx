@@ -14,6 +14,7 @@ import { PersonActions } from '../social/person-actions';
 import { coworkingApi, type HostAction, type Participant, type SessionDetails } from './api';
 import { Countdown } from './countdown';
 import { locate } from './geo';
+import { InviteFriends } from './invite-friends';
 import { Confetti, FloatingReactions, ReactionsBar } from './reactions';
 import type { SessionClient, TimerView } from './session-client';
 import { useCoworking } from './use-coworking';
@@ -482,6 +483,7 @@ export function SessionView({
             manage={isHost && active}
             onChanged={refresh}
           />
+          {isHost && active && <InviteFriends sessionId={s.id} present={details.participants.map((p) => p.userId)} />}
           {active && (
             <div class="session-links">
               <CalendarButton sessionId={s.id} />
