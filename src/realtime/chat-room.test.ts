@@ -500,3 +500,98 @@ describe('the rooms API', () => {
     await expectProblem(await call('/api/rooms', { body: { name: 'x', visibility: 'public' } }), 401, 'unauthorized');
   });
 });
+
+describe('blocks on every path a frame takes', () => {
+  const blockCall = (user: TestUser, other: TestUser, method: 'POST' | 'DELETE') =>
+    call(`/api/users/${other.id}/block`, { method, token: user.accessToken });
+  /** Frames from or about `userId`'s messages, reactions and typing. */
+  const fromUser = (socket: { frames: Frame[] }, userId: string, ids: ReadonlySet<string>) =>
+    socket.frames.filter(
+      (frame) =>
+        (frame.type === 'message' && (frame.author as { id: string }).id === userId) ||
+        (['typing', 'stop-typing', 'reaction'].includes(frame.type) && frame.userId === userId) ||
+        (['edited', 'deleted'].includes(frame.type) && ids.has(frame.id as string)),
+    );
+
+  it('should keep a blocked author’s messages, edits, deletions, reactions and typing out of live frames, welcome and since= replay, until unblocked', async () => {
+    const ann = await registerUser({ name: 'Ann' });
+    const bob = await registerUser({ name: 'Bob' });
+    const cat = await registerUser({ name: 'Cat' });
+    const room = await createRoom(cat);
+    const b = await connect(bob, room.id);
+    const c = await connect(cat, room.id);
+    let a = await connect(ann, room.id);
+    const bobs = new Set<string>();
+    const say = async (text: string) => {
+      b.socket.send({ type: 'send', clientId: text, text });
+      const ack = await b.socket.next<Frame & { id: string; seq: number }>('ack');
+      bobs.add(ack.id);
+      return ack;
+    };
+
+    // Ann saw Bob's first message, then went away and blocked him.
+    const older = await say('seen before the block');
+    a.socket.send({ type: 'send', clientId: 'ann-1', text: 'hi' });
+    const ann1 = await a.socket.next<Frame & { seq: number }>('ack');
+    await expect.poll(() => c.socket.of('message').length).toBe(2);
+    a.socket.close();
+    expect((await blockCall(ann, bob, 'POST')).status).toBe(204);
+
+    // While she is away Bob edits the message she saw, writes and deletes another, and says one more thing.
+    b.socket.send({ type: 'edit', messageId: older.id, text: 'edited after the block' });
+    await b.socket.next('edited');
+    const gone = await say('soon deleted');
+    b.socket.send({ type: 'delete', messageId: gone.id });
+    await b.socket.next('deleted');
+    await say('missed while away');
+    c.socket.send({ type: 'send', clientId: 'cat-1', text: 'from cat' });
+    await c.socket.next('ack');
+
+    // Her reconnect: Cat's message only, no edit or deletion of Bob's.
+    a = await connect(ann, room.id, ann1.seq);
+    expect((a.welcome.history as { text: string }[]).map((message) => message.text)).toEqual(['from cat']);
+    // A full welcome (no since) leaves Bob out as well.
+    const fresh = await connect(ann, room.id);
+    expect((fresh.welcome.history as { author: { id: string } }[]).every((m) => m.author.id !== bob.id)).toBe(true);
+    fresh.socket.close();
+
+    // Live: Bob's message, typing, reaction, edit and deletion (his own, and the owner's of his) reach Cat only.
+    const live = await say('live after the block');
+    b.socket.send({ type: 'typing' });
+    b.socket.send({ type: 'react', emoji: '👍' });
+    b.socket.send({ type: 'edit', messageId: live.id, text: 'live, edited' });
+    const deletedByCat = await say('deleted by the owner');
+    c.socket.send({ type: 'delete', messageId: deletedByCat.id });
+    // Ann's own messages still come back to her, even deleted by the owner.
+    a.socket.send({ type: 'send', clientId: 'ann-2', text: 'ann again' });
+    const ann2 = await a.socket.next<Frame & { id: string }>('ack');
+    c.socket.send({ type: 'delete', messageId: ann2.id });
+    for (const type of ['typing', 'reaction', 'edited']) {
+      await expect
+        .poll(() => c.socket.of(type).some((frame) => frame.userId === bob.id || frame.id === live.id))
+        .toBe(true);
+    }
+    await expect.poll(() => c.socket.of('deleted').some((frame) => frame.id === deletedByCat.id)).toBe(true);
+    expect(await a.socket.next('deleted')).toMatchObject({ id: ann2.id });
+    expect(fromUser(a.socket, bob.id, bobs)).toEqual([]);
+    // And Bob hears nothing of Ann: the block holds both ways.
+    expect(b.socket.frames.some((frame) => frame.type === 'message' && frame.text === 'ann again')).toBe(false);
+    expect(b.socket.frames.some((frame) => frame.type === 'deleted' && frame.id === ann2.id)).toBe(false);
+    a.socket.close();
+
+    // Unblocked: the same catch-up carries Bob's messages and his edit of the older one; live frames reach her again.
+    expect((await blockCall(ann, bob, 'DELETE')).status).toBe(204);
+    a = await connect(ann, room.id, ann1.seq);
+    expect((a.welcome.history as { text: string }[]).map((message) => message.text)).toEqual([
+      'missed while away',
+      'from cat',
+      'live, edited',
+    ]);
+    expect(await a.socket.next('edited')).toMatchObject({ id: older.id, text: 'edited after the block' });
+    b.socket.send({ type: 'react', emoji: '🎉' });
+    expect(await a.socket.next('reaction')).toMatchObject({ userId: bob.id, emoji: '🎉' });
+    await say('after the unblock');
+    await expect.poll(() => a.socket.of('message').some((frame) => frame.text === 'after the unblock')).toBe(true);
+    for (const socket of [a.socket, b.socket, c.socket]) socket.close();
+  });
+});

@@ -388,3 +388,72 @@ describe('coworking sessions: the server-owned timer', () => {
     expect(forged.res.status).toBe(401);
   });
 });
+
+describe('coworking sessions: blocks on every path a frame takes', () => {
+  it('should keep a blocked author’s messages, edits, deletions and reactions out of live frames and the since= replay, until unblocked', async () => {
+    const host = await registerUser({ name: 'Cat' });
+    const ann = await registerUser({ name: 'Ann' });
+    const bob = await registerUser({ name: 'Bob' });
+    const session = await createSession(host);
+    await joinRemote(ann, session.id);
+    await joinRemote(bob, session.id);
+    const blockCall = (method: 'POST' | 'DELETE') =>
+      call(`/api/users/${bob.id}/block`, { method, token: ann.accessToken });
+    const reconnect = async (since: number) => {
+      const ticket = await call(`/api/coworking/sessions/${session.id}/ticket`, {
+        method: 'POST',
+        token: ann.accessToken,
+      });
+      const { url } = (await ticket.json()) as { url: string };
+      const { client } = await openSocket(`${url}&since=${since}`);
+      const socket = client as SocketClient;
+      const welcome = (await socket.next('welcome')) as Frame & { history: { text: string }[] };
+      return { socket, welcome };
+    };
+    const h = await connectTo(host, session.id);
+    const b = await connectTo(bob, session.id);
+    const a = (await connectTo(ann, session.id)).socket;
+
+    b.socket.send({ type: 'send', clientId: 'b-1', text: 'seen before the block' });
+    const older = await b.socket.next<Frame & { id: string }>('ack');
+    b.socket.send({ type: 'send', clientId: 'b-2', text: 'soon deleted' });
+    const doomed = await b.socket.next<Frame & { id: string }>('ack');
+    a.send({ type: 'send', clientId: 'a-1', text: 'hello' });
+    const seen = await a.next<Frame & { seq: number }>('ack');
+    a.close();
+    expect((await blockCall('POST')).status).toBe(204);
+
+    // Away, then back with since=: none of Bob's changes come along.
+    b.socket.send({ type: 'edit', messageId: older.id, text: 'edited after the block' });
+    await b.socket.next('edited');
+    b.socket.send({ type: 'delete', messageId: doomed.id });
+    await b.socket.next('deleted');
+    b.socket.send({ type: 'send', clientId: 'b-3', text: 'missed while away' });
+    await b.socket.next('ack');
+    let back = await reconnect(seen.seq);
+    expect(back.welcome.history).toEqual([]);
+    // Live: his reaction and his next message reach the host only.
+    b.socket.send({ type: 'react', emoji: '🔥' });
+    b.socket.send({ type: 'send', clientId: 'b-4', text: 'live after the block' });
+    await expect.poll(() => h.socket.of('message').some((frame) => frame.text === 'live after the block')).toBe(true);
+    await expect.poll(() => h.socket.of('reaction').some((frame) => frame.userId === bob.id)).toBe(true);
+    h.socket.send({ type: 'react', emoji: '👏' });
+    expect(await back.socket.next('reaction')).toMatchObject({ userId: host.id });
+    expect(
+      back.socket.frames.filter(
+        (frame) => ['edited', 'deleted', 'reaction', 'message'].includes(frame.type) && frame.userId !== host.id,
+      ),
+    ).toEqual([]);
+    back.socket.close();
+
+    // Unblocked: the same catch-up brings his messages and his edit back.
+    expect((await blockCall('DELETE')).status).toBe(204);
+    back = await reconnect(seen.seq);
+    expect(back.welcome.history.map((message) => message.text)).toEqual(['missed while away', 'live after the block']);
+    expect(await back.socket.next('edited')).toMatchObject({ id: older.id, text: 'edited after the block' });
+    expect(await back.socket.next('deleted')).toMatchObject({ id: doomed.id });
+    b.socket.send({ type: 'react', emoji: '🎉' });
+    expect(await back.socket.next('reaction')).toMatchObject({ userId: bob.id });
+    for (const socket of [back.socket, b.socket, h.socket]) socket.close();
+  });
+});

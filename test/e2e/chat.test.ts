@@ -450,4 +450,117 @@ describe('chat rooms', () => {
     );
     socket.socket.close();
   });
+  it("should report a message from its menu on a phone, and the moderators find the report with the message's text", async () => {
+    const bo = await apiUser(browser.baseUrl, uniquePhone('+4477011'), 'Bea');
+    const room = await bo.call<{ id: string }>('POST', '/api/rooms', {
+      name: `Phone reports ${Date.now().toString(36)}`,
+      visibility: 'public',
+    });
+    const ticket = await bo.call<{ url: string }>('POST', `/api/rooms/${room.id}/ticket`);
+    const socket = await openSocket(browser.baseUrl, ticket.url);
+
+    const { page, errors } = await browser.open('/', { viewport: { width: 390, height: 844 } });
+    await signInAs(page, browser.baseUrl, uniquePhone('+4477012'), 'Abe');
+    await page.goto(`/rooms/${room.id}`);
+    await page.getByTestId('room-join').click();
+    await connected(page);
+    // Bea writes while Abe is in the room.
+    socket.send({ type: 'send', clientId: 'spam-1', text: 'Cheap watches, click here' });
+    const item = messageItem(page, 'Cheap watches, click here');
+    await item.waitFor();
+
+    await item.getByRole('button', { name: 'Message actions' }).click();
+    await item.getByRole('menuitem', { name: /Report the message from Bea/ }).click();
+    const dialog = page.getByTestId('report-dialog');
+    await dialog.getByText('Report this message from Bea').waitFor();
+    // The dialog fits the phone's screen: nothing to scroll sideways to reach.
+    const box = await dialog.boundingBox();
+    expect(box?.x).toBeGreaterThanOrEqual(0);
+    expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(390);
+    await dialog.getByLabel('What happened').selectOption('spam');
+    await dialog.getByLabel('Details (optional)').fill('Posted the same link in three rooms.');
+    await screenshot(page, 'chat-report-dialog-phone');
+    const submit = dialog.getByRole('button', { name: 'Send report' });
+    const submitBox = await submit.boundingBox();
+    expect((submitBox?.x ?? 0) + (submitBox?.width ?? 0)).toBeLessThanOrEqual(390);
+    await submit.click();
+    await item.getByText('Reported. A moderator will look at it.').waitFor();
+    await expect(dialog.count()).resolves.toBe(0);
+    // Abe's own message has no Report.
+    await send(page, 'I reported that');
+    const mine = messageItem(page, 'I reported that');
+    await mine.getByRole('button', { name: 'Message actions' }).click();
+    await expect(mine.getByRole('menuitem', { name: /Report/ }).count()).resolves.toBe(0);
+    await page.keyboard.press('Escape');
+    const scroll = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(scroll).toBeLessThanOrEqual(0);
+    await screenshot(page, 'chat-report-phone');
+    expect(errors).toEqual([]);
+
+    const moderatorPhone = uniquePhone('+4477013');
+    const moderator = await apiUser(browser.baseUrl, moderatorPhone, 'Mod');
+    await grantAdmin(browser.baseUrl, moderatorPhone);
+    const reports = await moderator.call<{
+      items: {
+        roomId: string | null;
+        messageId: string | null;
+        messageText: string | null;
+        reason: string;
+        details: string | null;
+      }[];
+    }>('GET', '/api/admin/reports?status=open');
+    const spamAck = await socket.waitFor((frame) => frame.type === 'ack' && frame.clientId === 'spam-1');
+    expect(reports.items).toContainEqual(
+      expect.objectContaining({
+        roomId: room.id,
+        messageId: spamAck.id,
+        messageText: 'Cheap watches, click here',
+        reason: 'spam',
+        details: 'Posted the same link in three rooms.',
+      }),
+    );
+    socket.socket.close();
+  }, 60_000);
+
+  it('should keep an open member list in step with the room: added, removed and a new owner, without a reload', async () => {
+    const owner = await apiUser(browser.baseUrl, uniquePhone('+4477014'), 'Olga');
+    const room = await owner.call<{ id: string }>('POST', '/api/rooms', {
+      name: `Members ${Date.now().toString(36)}`,
+      visibility: 'public',
+    });
+    const { page, errors } = await browser.open('/');
+    await signInAs(page, browser.baseUrl, uniquePhone('+4477015'), 'Pia');
+    await page.goto(`/rooms/${room.id}`);
+    await page.getByTestId('room-join').click();
+    await connected(page);
+    await page.getByTestId('room-members-toggle').click();
+    const rows = page.getByTestId('room-member');
+    await rows.filter({ hasText: 'Olga' }).getByTestId('room-member-role').waitFor();
+    const pia = await rows.filter({ hasText: '(you)' }).getAttribute('data-user-id');
+    await expect(rows.count()).resolves.toBe(2);
+
+    // The owner adds someone: the row appears on Pia's open page.
+    const quinnPhone = uniquePhone('+4477016');
+    const quinn = await apiUser(browser.baseUrl, quinnPhone, 'Quinn');
+    const quinnId = (await quinn.call<{ id: string }>('GET', '/api/users/me')).id;
+    await owner.call('POST', `/api/rooms/${room.id}/members`, { userId: quinnId });
+    await rows.filter({ hasText: 'Quinn' }).waitFor();
+    await expect(rows.count()).resolves.toBe(3);
+
+    // And removes them again: the row goes.
+    await owner.call('DELETE', `/api/rooms/${room.id}/members/${quinnId}`);
+    await rows.filter({ hasText: 'Quinn' }).waitFor({ state: 'detached' });
+
+    // The room is handed to Pia: her page shows her as the owner and gives her the owner's controls.
+    await page.getByTestId('room-leave').waitFor();
+    await owner.call('POST', `/api/rooms/${room.id}/transfer`, { userId: pia ?? '' });
+    await rows.filter({ hasText: 'Pia' }).getByTestId('room-member-role').waitFor();
+    await expect(rows.filter({ hasText: 'Olga' }).getByTestId('room-member-role').count()).resolves.toBe(0);
+    await rows.filter({ hasText: 'Olga' }).getByTestId('room-member-remove').waitFor();
+    await page.getByText('You own this room').waitFor();
+    await expect(page.getByTestId('room-leave').count()).resolves.toBe(0);
+    expect(errors).toEqual([]);
+  }, 60_000);
 });

@@ -168,38 +168,56 @@ describe('room members', () => {
     );
   });
 
-  it('should tell every open socket when the membership changes: added, joined, left, removed, new owner', async () => {
+  it('should send every open socket each change to the member list: added, joined, left, removed, new owner', async () => {
     const owner = await registerUser({ name: 'Olive' });
     const max = await registerUser({ name: 'Max' });
     const nia = await registerUser({ name: 'Nia' });
     const room = await createRoom(owner, 'public');
     const watching = (await connect(owner, room.id)).socket;
-    const changes = () => watching.frames.filter((frame) => frame.type === 'members-changed').length;
-    const expectChanges = (count: number) => expect.poll(changes, { timeout: 5000, interval: 20 }).toBe(count);
+    const changes = () => watching.frames.filter((frame) => frame.type === 'members');
+    const nextChange = async (count: number) => {
+      await expect.poll(() => changes().length, { timeout: 5000, interval: 20 }).toBeGreaterThanOrEqual(count);
+      return changes()[count - 1];
+    };
 
     await addById(owner, room.id, max.id);
-    await expectChanges(1);
+    const added = await nextChange(1);
+    // The same row the member list gives.
+    const maxRow = (await membersOf(owner, room.id)).find((member) => member.userId === max.id);
+    expect(added).toEqual({ type: 'members', change: 'added', member: maxRow });
+    expect(maxRow).toMatchObject({ name: 'Max', role: 'member' });
     // Adding someone who is a member already changes nothing, and says nothing.
     await addById(owner, room.id, max.id);
     expect((await call(`/api/rooms/${room.id}/join`, { method: 'POST', token: nia.accessToken })).status).toBe(200);
-    await expectChanges(2);
+    expect(await nextChange(2)).toMatchObject({ change: 'added', member: { userId: nia.id, name: 'Nia' } });
     expect((await call(`/api/rooms/${room.id}/leave`, { method: 'POST', token: nia.accessToken })).status).toBe(204);
-    await expectChanges(3);
+    expect(await nextChange(3)).toEqual({ type: 'members', change: 'removed', userId: nia.id });
     expect(
       (await call(`/api/rooms/${room.id}/transfer`, { body: { userId: max.id }, token: owner.accessToken })).status,
     ).toBe(200);
-    await expectChanges(4);
+    expect(await nextChange(4)).toEqual({
+      type: 'members',
+      change: 'owner',
+      ownerId: max.id,
+      previousOwnerId: owner.id,
+    });
+
+    // The new owner removes the old one: the removed person's socket closes, and the others hear of it.
+    const maxSocket = (await connect(max, room.id)).socket;
     const removed = await call(`/api/rooms/${room.id}/members/${owner.id}`, {
       method: 'DELETE',
       token: max.accessToken,
     });
     expect(removed.status).toBe(204);
-    // The removed owner's own socket closes; a fresh member's socket sees the next change.
-    const maxSocket = (await connect(max, room.id)).socket;
-    await addById(max, room.id, nia.id);
     await expect
-      .poll(() => maxSocket.frames.filter((frame) => frame.type === 'members-changed').length, { timeout: 5000 })
-      .toBe(1);
+      .poll(() => maxSocket.frames.filter((frame) => frame.type === 'members'), { timeout: 5000 })
+      .toEqual([{ type: 'members', change: 'removed', userId: owner.id }]);
+    expect(changes()).toHaveLength(4);
+    // A refusal (not a member) says nothing either.
+    const again = await call(`/api/rooms/${room.id}/members/${owner.id}`, { method: 'DELETE', token: max.accessToken });
+    expect(again.status).toBe(404);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(maxSocket.frames.filter((frame) => frame.type === 'members')).toHaveLength(1);
     maxSocket.close();
     watching.close();
   });

@@ -75,8 +75,6 @@ export interface ChatState {
   incoming: MessageView | null;
   /** Server clock minus this browser's clock, in ms (from `welcome.now`). */
   clockOffset: number;
-  /** Rises whenever the room says its membership changed: a member list shown beside the chat reloads on it. */
-  membersVersion: number;
 }
 
 const INITIAL: ChatState = {
@@ -90,7 +88,6 @@ const INITIAL: ChatState = {
   notice: null,
   incoming: null,
   clockOffset: 0,
-  membersVersion: 0,
 };
 
 type Frame = ServerFrame | { type: 'pong' };
@@ -126,8 +123,11 @@ export function roomSource(roomId: string): ChatSource {
   };
 }
 
-/** Frames the chat itself does not use (the timer, reactions, confetti, the host), plus every welcome. */
-export type ExtraFrame = Extract<ServerFrame, { type: 'welcome' | 'timer' | 'reaction' | 'confetti' | 'host' }>;
+/** Frames the chat itself does not use (the timer, reactions, confetti, the host, the member list), plus every welcome. */
+export type ExtraFrame = Extract<
+  ServerFrame,
+  { type: 'welcome' | 'timer' | 'reaction' | 'confetti' | 'host' | 'members' }
+>;
 
 /** `crypto.randomUUID` exists only in secure contexts (https, localhost); a LAN address over http has not got it. */
 function newClientId(): string {
@@ -215,7 +215,10 @@ export class ChatClient {
     };
   }
 
-  /** Hears the frames a coworking session adds (timer, reaction, confetti, host) and every welcome, after the chat has. */
+  /**
+   * Hears the frames the chat itself does not use (a session's timer, reactions, confetti and host; a room's member
+   * list changes) and every welcome, after the chat has.
+   */
   onFrame(listener: (frame: ExtraFrame) => void): () => void {
     this.frameListeners.add(listener);
     return () => {
@@ -504,6 +507,7 @@ export class ChatClient {
       case 'reaction':
       case 'confetti':
       case 'host':
+      case 'members':
         this.emit(frame);
         return;
       case 'message':
@@ -531,9 +535,6 @@ export class ChatClient {
         return;
       case 'presence':
         this.update({ members: applyPresence(this.state.members, frame.member) });
-        return;
-      case 'members-changed':
-        this.update({ membersVersion: this.state.membersVersion + 1 });
         return;
       case 'error':
         if (frame.code === 'rate_limited') {

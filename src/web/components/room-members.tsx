@@ -1,8 +1,10 @@
 import { useId, useRef } from 'hono/jsx/dom';
+import type { MembersFrame } from '../../realtime/protocol';
 import { asApiError } from '../api';
 import { type RoomInvite, type RoomMember, roomsApi } from '../chat/api';
+import type { ChatClient } from '../chat/client';
 import { formatTime } from '../format';
-import { useLiveState } from '../hooks';
+import { useLiveState, useSingleEffect } from '../hooks';
 import { PersonActions } from '../social/person-actions';
 import type { Room } from '../types';
 import { errorMessage, Field, FormError, Notice, SubmitButton, textOf, useAction, useForm } from './form';
@@ -13,11 +15,39 @@ interface RoomMembersProps {
   /** The owner, or a room moderator: may invite, remove and hand the room over. */
   canManage: boolean;
   myId: string | null;
-  /** The room changed hands; the caller is no longer its owner. */
+  /** The room changed hands (handed over here, or the room said so): the room as it is now. */
   onTransferred: (room: Room) => void;
   ask: (message: string, action: string) => Promise<boolean>;
-  /** Rises when the room says its membership changed (someone joined, left or was removed; a new owner): reload. */
-  version?: number;
+  /** The room's live connection: the list follows its member changes without a reload. */
+  client?: ChatClient | null;
+}
+
+/**
+ * One change the room announced, applied to the rows loaded so far. The list
+ * is in account order and paged: a newcomer past the last loaded row (with
+ * more pages to come) arrives with its page instead.
+ */
+export function applyMembersChange(items: RoomMember[], change: MembersFrame, morePages: boolean): RoomMember[] {
+  switch (change.change) {
+    case 'added': {
+      const { member } = change;
+      if (items.some((item) => item.userId === member.userId)) return items;
+      const last = items.at(-1);
+      if (morePages && last && member.userId > last.userId) return items;
+      const at = items.findIndex((item) => item.userId > member.userId);
+      return at === -1 ? [...items, member] : [...items.slice(0, at), member, ...items.slice(at)];
+    }
+    case 'removed':
+      return items.filter((item) => item.userId !== change.userId);
+    case 'owner':
+      return items.map((item) =>
+        item.userId === change.ownerId
+          ? { ...item, role: 'owner' }
+          : item.userId === change.previousOwnerId
+            ? { ...item, role: 'member' }
+            : item,
+      );
+  }
 }
 
 /** An invite link with a Copy button; where there is no clipboard the text is selected for Ctrl+C. */
@@ -65,8 +95,31 @@ function InviteLink({ invite }: { invite: RoomInvite }) {
  * moderator) also invites people by email or link, removes members (their
  * sockets close at once) and hands the room over to another member.
  */
-export function RoomMembers({ room, canManage, myId, onTransferred, ask, version = 0 }: RoomMembersProps) {
-  const list = usePagedList((cursor) => roomsApi.members(room.id, cursor), [room.id, room.ownerId, version]);
+export function RoomMembers({ room, canManage, myId, onTransferred, ask, client = null }: RoomMembersProps) {
+  const list = usePagedList((cursor) => roomsApi.members(room.id, cursor), [room.id, room.ownerId]);
+  // The latest render's list and room, for the frame listener below (subscribed once per connection).
+  const latest = useRef({ list, room, myId, onTransferred });
+  latest.current = { list, room, myId, onTransferred };
+
+  useSingleEffect(() => {
+    if (!client) return undefined;
+    // Welcomes so far: the first one came with the list just read (maybe before this listener was in place).
+    let welcomes = client.state.status.kind === 'connected' ? 1 : 0;
+    return client.onFrame((frame) => {
+      const now = latest.current;
+      if (frame.type === 'welcome') {
+        // A reconnect may have missed changes while away: read the list again (the first welcome has it fresh).
+        if (++welcomes > 1) void now.list.reload();
+        return;
+      }
+      if (frame.type !== 'members') return;
+      now.list.update((items) => applyMembersChange(items, frame, now.list.nextCursor !== null));
+      if (frame.change === 'owner' && now.room.ownerId !== frame.ownerId) {
+        const role = now.room.role === null ? null : frame.ownerId === now.myId ? 'owner' : 'member';
+        now.onTransferred({ ...now.room, ownerId: frame.ownerId, role });
+      }
+    });
+  }, [client]);
   const action = useAction();
   const [invite, setInvite] = useLiveState<RoomInvite | null>(null);
   const [invited, setInvited] = useLiveState<string | null>(null);

@@ -124,7 +124,7 @@ function ChatRoom({ room, onRoomChange }: { room: Room; onRoomChange: (room: Roo
         myId={session.status === 'signed-in' ? session.user.id : null}
         onTransferred={onRoomChange}
         ask={confirm.ask}
-        version={state?.membersVersion ?? 0}
+        client={client}
       />
       {canModerate && (
         // An admin who is not a member gets `role: null` back; their place in the room has not changed.
