@@ -30,22 +30,31 @@ export interface UserWithAccess {
   permissions: ReadonlySet<Permission>;
 }
 
-function prepareUserWithAccess(db: Database) {
-  return db
-    .select({ user: users, roles: roleNamesColumn(qualifiedUserId), permissions: permissionsColumn(qualifiedUserId) })
-    .from(users)
-    .where(eq(users.id, sql.placeholder('userId')))
-    .limit(1)
-    .prepare();
+/**
+ * `prepare(db)` built once per database handle (one per isolate, see `createDb`)
+ * rather than per request: building a query's SQL was a tenth of the CPU of
+ * `GET /api/users/me`. Only the SQL is kept; each call binds its own values.
+ */
+function oncePerDb<T>(prepare: (db: Database) => T): (db: Database) => T {
+  const built = new WeakMap<Database, T>();
+  return (db) => {
+    let query = built.get(db);
+    if (query === undefined) {
+      query = prepare(db);
+      built.set(db, query);
+    }
+    return query;
+  };
 }
 
-function prepareSignedInUser(db: Database) {
+/** The account row with its role names and permissions, and `extra` columns, for the account `userId` placeholder. */
+function accountWithAccess<E extends Record<string, SQL>>(db: Database, extra: E) {
   return db
     .select({
       user: users,
       roles: roleNamesColumn(qualifiedUserId),
       permissions: permissionsColumn(qualifiedUserId),
-      sessionLive: sql<number>`EXISTS (SELECT 1 FROM sessions AS s WHERE s.id = ${sql.placeholder('sessionId')} AND s.user_id = "users"."id" AND s.revoked_at IS NULL)`,
+      ...extra,
     })
     .from(users)
     .where(eq(users.id, sql.placeholder('userId')))
@@ -53,25 +62,23 @@ function prepareSignedInUser(db: Database) {
     .prepare();
 }
 
-/**
- * The lookup behind every signed-in read, built once per database handle (one per
- * isolate, see `createDb`) rather than per request: building a query's SQL was a
- * tenth of the CPU of `GET /api/users/me`. Only the SQL is kept; each call binds
- * its own id.
- */
-const userWithAccessQueries = new WeakMap<Database, ReturnType<typeof prepareUserWithAccess>>();
-const signedInUserQueries = new WeakMap<Database, ReturnType<typeof prepareSignedInUser>>();
+const userWithAccessQuery = oncePerDb((db) => accountWithAccess(db, {}));
+const signedInUserQuery = oncePerDb((db) =>
+  accountWithAccess(db, {
+    sessionLive: sql<number>`EXISTS (SELECT 1 FROM sessions AS s WHERE s.id = ${sql.placeholder('sessionId')} AND s.user_id = "users"."id" AND s.revoked_at IS NULL)`,
+  }),
+);
+
+const withAccess = (row: { user: User; roles: string | null; permissions: string | null }): UserWithAccess => ({
+  user: row.user,
+  roles: parseRoleNames(row.roles),
+  permissions: parsePermissions(row.permissions),
+});
 
 /** The account, its role names and its permissions, in one D1 query; null when there is no such account. */
 export async function findUserWithAccess(db: Database, userId: string): Promise<UserWithAccess | null> {
-  let query = userWithAccessQueries.get(db);
-  if (!query) {
-    query = prepareUserWithAccess(db);
-    userWithAccessQueries.set(db, query);
-  }
-  const row = await query.get({ userId });
-  if (!row) return null;
-  return { user: row.user, roles: parseRoleNames(row.roles), permissions: parsePermissions(row.permissions) };
+  const row = await userWithAccessQuery(db).get({ userId });
+  return row ? withAccess(row) : null;
 }
 
 /**
@@ -85,14 +92,8 @@ export async function findSignedInUser(
   userId: string,
   sessionId: string,
 ): Promise<UserWithAccess | null> {
-  let query = signedInUserQueries.get(db);
-  if (!query) {
-    query = prepareSignedInUser(db);
-    signedInUserQueries.set(db, query);
-  }
-  const row = await query.get({ userId, sessionId });
-  if (!row?.sessionLive) return null;
-  return { user: row.user, roles: parseRoleNames(row.roles), permissions: parsePermissions(row.permissions) };
+  const row = await signedInUserQuery(db).get({ userId, sessionId });
+  return row?.sessionLive ? withAccess(row) : null;
 }
 
 /**

@@ -82,6 +82,30 @@ interface MessageActionsProps {
   onReport: () => void;
 }
 
+/** One item of a message's menu; nothing when the reader may not do it (`label` null). */
+function MenuAction(props: {
+  label: string | null;
+  testid: string;
+  danger?: boolean;
+  onClick: () => void;
+  children: string;
+}) {
+  if (props.label === null) return null;
+  return (
+    <button
+      type="button"
+      role="menuitem"
+      tabindex={-1}
+      class={props.danger ? 'chat-action chat-action-danger' : 'chat-action'}
+      onClick={props.onClick}
+      aria-label={props.label}
+      data-testid={props.testid}
+    >
+      {props.children}
+    </button>
+  );
+}
+
 /**
  * One "⋯" button per message opening a small menu of what the reader may do
  * with it, instead of a row of buttons under every line. Arrow keys move
@@ -112,45 +136,15 @@ function MessageActions({ id, editLabel, deleteLabel, reportLabel, onEdit, onDel
       </button>
       {open && (
         <div ref={menu} id={id} role="menu" class="chat-menu" onKeyDown={onKeyDown} data-testid="chat-actions-menu">
-          {editLabel && (
-            <button
-              type="button"
-              role="menuitem"
-              tabindex={-1}
-              class="chat-action"
-              onClick={choose(onEdit)}
-              aria-label={editLabel}
-              data-testid="chat-edit"
-            >
-              Edit
-            </button>
-          )}
-          {deleteLabel && (
-            <button
-              type="button"
-              role="menuitem"
-              tabindex={-1}
-              class="chat-action chat-action-danger"
-              onClick={choose(onDelete)}
-              aria-label={deleteLabel}
-              data-testid="chat-delete"
-            >
-              Delete
-            </button>
-          )}
-          {reportLabel && (
-            <button
-              type="button"
-              role="menuitem"
-              tabindex={-1}
-              class="chat-action"
-              onClick={choose(onReport)}
-              aria-label={reportLabel}
-              data-testid="chat-report"
-            >
-              Report
-            </button>
-          )}
+          <MenuAction label={editLabel} testid="chat-edit" onClick={choose(onEdit)}>
+            Edit
+          </MenuAction>
+          <MenuAction label={deleteLabel} testid="chat-delete" danger onClick={choose(onDelete)}>
+            Delete
+          </MenuAction>
+          <MenuAction label={reportLabel} testid="chat-report" onClick={choose(onReport)}>
+            Report
+          </MenuAction>
         </div>
       )}
     </div>
