@@ -110,7 +110,8 @@ async function servedDocument() {
   console.log = () => {}; // the request log line
   try {
     // As a deployment serves it: `servers` names APP_URL (localhost would be linted as a placeholder).
-    const env = { ENVIRONMENT: 'development', APP_URL: 'https://hearth.invalid' };
+    // A D1 binding stands in as an empty object: building the document runs no query.
+    const env = { ENVIRONMENT: 'development', APP_URL: 'https://hearth.invalid', DB: {} };
     const res = await createApp().request('/api/openapi.json', {}, env);
     if (res.status !== 200) throw new Error(`GET /api/openapi.json answered ${res.status}: ${await res.text()}`);
     const text = await res.text();
