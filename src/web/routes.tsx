@@ -12,6 +12,7 @@ import { DevicesPage } from './pages/devices';
 import { FilesPage } from './pages/files';
 import { FocusPage } from './pages/focus';
 import { ForgotPasswordPage } from './pages/forgot-password';
+import { FriendInvitePage } from './pages/friend-invite';
 import { FriendsPage } from './pages/friends';
 import { HomePage } from './pages/home';
 import { ResetPasswordPage } from './pages/reset-password';
@@ -56,6 +57,7 @@ export const routes: readonly Route[] = [
   { path: '/c/:code', title: 'Session', view: SessionCodePage, access: 'user' },
   { path: '/focus', title: 'Focus', view: FocusPage, access: 'user' },
   { path: '/friends', title: 'Friends', view: FriendsPage, access: 'user' },
+  { path: '/friends/invite', title: 'Friend invite', view: FriendInvitePage, access: 'user' },
   { path: '/files', title: 'Files', view: FilesPage, access: 'user' },
   { path: '/admin/storage', title: 'Storage', view: AdminStoragePage, access: 'admin', permission: 'storage.manage' },
   {

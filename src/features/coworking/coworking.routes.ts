@@ -51,6 +51,18 @@ export const nearbySessionsRoute = route({
   },
 });
 
+export const friendsSessionsRoute = route({
+  method: 'get',
+  path: '/api/coworking/sessions/friends',
+  summary: "My friends' sessions, soonest first",
+  description:
+    'Sessions your friends host that have not ended (scheduled, in the lobby or live), public and private: friends open and join a private session without its code. Live ones first by when they started, then by when they are due; at most 50. None whose host and you are blocked either way, none the host removed you from.',
+  responses: {
+    200: jsonResponse(z.object({ items: z.array(SessionSchema) }), 'Sessions, soonest first'),
+    ...problemResponses(401),
+  },
+});
+
 export const sessionByCodeRoute = route({
   method: 'get',
   path: '/api/coworking/sessions/code/{shareCode}',
@@ -72,7 +84,7 @@ export const getSessionRoute = route({
   method: 'get',
   path: '/api/coworking/sessions/{id}',
   summary: 'A session and its lobby',
-  description: 'A private session is a 404 unless you host it or are in it.',
+  description: 'A private session is a 404 unless you host it, are in it or are a friend of its host.',
   request: { params: SessionId },
   responses: { 200: jsonResponse(SessionDetailsSchema, 'The session'), ...problemResponses(401, 404) },
 });
@@ -82,7 +94,7 @@ export const joinSessionRoute = route({
   path: '/api/coworking/sessions/{id}/join',
   summary: 'Join a session, in person or remotely',
   description:
-    'In person when `location` is within 50 m of the session; otherwise `remote: true` spends one remote pass (403 `no_remote_passes` when none is left). Farther than 50 m without `remote` is 403 `forbidden` saying how far. A private session needs its `code` (404 without it). 201 for a new participation; 200 when you were already in (the same participation, nothing spent; a participant who had left is back). 409 `session_full` when every seat is taken, 409 `session_ended` after the end; someone the host removed gets 403 `forbidden`.',
+    'In person when `location` is within 50 m of the session; otherwise `remote: true` spends one remote pass (403 `no_remote_passes` when none is left). Farther than 50 m without `remote` is 403 `forbidden` saying how far. A private session needs its `code` (404 without it), except for friends of its host. 201 for a new participation; 200 when you were already in (the same participation, nothing spent; a participant who had left is back). 409 `session_full` when every seat is taken, 409 `session_ended` after the end; someone the host removed gets 403 `forbidden`.',
   request: { params: SessionId, ...jsonRequest(JoinSessionSchema) },
   responses: {
     200: jsonResponse(JoinResultSchema, 'Already in'),

@@ -1,12 +1,20 @@
 import { and, asc, desc, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { coworkingParticipants, coworkingSessions, remotePasses, remotePassLedger, users } from '../../db/schema';
+import {
+  coworkingParticipants,
+  coworkingSessions,
+  friendships,
+  remotePasses,
+  remotePassLedger,
+  users,
+} from '../../db/schema';
 import { now } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { keyset, type Page, type PageQuery, toPage } from '../../lib/pagination';
 import { displayName } from '../rooms/rooms.service';
 import { blockedBetweenSql, hiddenFrom } from '../social/blocks.service';
+import { friendsBetweenSql } from '../social/friends.service';
 import { boundingBox, formatDistance, haversineMeters, type Point } from './geo';
 import { IN_PERSON_RADIUS_M, MAX_CAPACITY, MAX_SCHEDULE_AHEAD_MS } from './limits';
 import { ensurePassesStatements } from './passes.service';
@@ -173,6 +181,8 @@ export interface VisibleSession {
   session: SessionRow;
   /** The caller's row, removed or not; null when they never joined. */
   participation: ParticipantRow | null;
+  /** Whether the caller is a friend of the host: friends see the host's private sessions too. */
+  hostFriend: boolean;
 }
 
 /**
@@ -186,6 +196,7 @@ async function sessionWithParticipation(db: Database, userId: string, which: SQL
       session: coworkingSessions,
       participation: coworkingParticipants,
       hostHidden: sql<number>`${blockedBetweenSql(userId, coworkingSessions.hostId)}`,
+      hostFriend: sql<number>`${friendsBetweenSql(userId, coworkingSessions.hostId)}`,
     })
     .from(coworkingSessions)
     .leftJoin(
@@ -195,12 +206,13 @@ async function sessionWithParticipation(db: Database, userId: string, which: SQL
     .where(which)
     .limit(1);
   if (!row || row.hostHidden) return undefined;
-  return { session: row.session, participation: row.participation };
+  return { session: row.session, participation: row.participation, hostFriend: Boolean(row.hostFriend) };
 }
 
 /**
- * A session the caller may see: public, one they are in (and were not removed from), or a
- * private one whose share code they give. Anything else is a 404, exactly like a session that
+ * A session the caller may see: public, one they are in (and were not removed from), a
+ * private one hosted by a friend (unless they were removed from it), or a private one whose
+ * share code they give. Anything else is a 404, exactly like a session that
  * does not exist.
  */
 export async function visibleSession(
@@ -210,15 +222,16 @@ export async function visibleSession(
   options: { code?: string } = {},
 ): Promise<VisibleSession> {
   const row = await sessionWithParticipation(db, userId, eq(coworkingSessions.id, sessionId));
-  if (!row || !canSee(row.session, row.participation, userId, options.code)) {
+  if (!row || !canSee(row, userId, options.code)) {
     throw new AppError('not_found', 'No such session.');
   }
   return row;
 }
 
-function canSee(session: SessionRow, participation: ParticipantRow | null, userId: string, code?: string): boolean {
+function canSee({ session, participation, hostFriend }: VisibleSession, userId: string, code?: string): boolean {
   if (session.visibility === 'public' || session.hostId === userId) return true;
   if (participation !== null && participation.removedAt === null) return true;
+  if (hostFriend && participation === null) return true;
   return code !== undefined && normalizeShareCode(code) === session.shareCode;
 }
 
@@ -306,6 +319,40 @@ export async function listMySessions(db: Database, userId: string, page: PageQue
     .limit(keys.limit);
   const result = toPage(rows, page, (row) => row.id);
   return { items: result.items.map(toPublicSession), nextCursor: result.nextCursor };
+}
+
+/** How many sessions of friends the sessions home lists. */
+export const FRIENDS_SESSIONS_LIMIT = 50;
+
+/**
+ * Sessions hosted by the caller's friends that have not ended (scheduled or live), public
+ * and private, soonest first: the running ones by when they started, the others by when they
+ * are due (or were opened). None whose host and the caller are blocked either way, and none
+ * the caller was removed from.
+ */
+export async function friendsSessions(db: Database, userId: string): Promise<PublicSession[]> {
+  const removedFrom = db
+    .select({ id: coworkingParticipants.sessionId })
+    .from(coworkingParticipants)
+    .where(and(eq(coworkingParticipants.userId, userId), sql`${coworkingParticipants.removedAt} IS NOT NULL`));
+  const friendIds = sql`SELECT CASE WHEN ${friendships.userLow} = ${userId} THEN ${friendships.userHigh} ELSE ${friendships.userLow} END FROM ${friendships} WHERE (${friendships.userLow} = ${userId} OR ${friendships.userHigh} = ${userId}) AND ${friendships.status} = 'accepted'`;
+  const rows = await db
+    .select()
+    .from(coworkingSessions)
+    .where(
+      and(
+        sql`${coworkingSessions.hostId} IN (${friendIds})`,
+        sql`${coworkingSessions.phase} != 'ended'`,
+        sql`NOT ${blockedBetweenSql(userId, coworkingSessions.hostId)}`,
+        sql`${coworkingSessions.id} NOT IN (${removedFrom})`,
+      ),
+    )
+    .orderBy(
+      asc(sql`COALESCE(${coworkingSessions.startedAt}, ${coworkingSessions.startsAt}, ${coworkingSessions.createdAt})`),
+      asc(coworkingSessions.id),
+    )
+    .limit(FRIENDS_SESSIONS_LIMIT);
+  return rows.map(toPublicSession);
 }
 
 export interface JoinInput {

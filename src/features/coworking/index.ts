@@ -12,6 +12,7 @@ import { findUserById } from '../users/users.service';
 import {
   calendarRoute,
   createSessionRoute,
+  friendsSessionsRoute,
   getSessionRoute,
   inviteRoute,
   joinSessionRoute,
@@ -24,6 +25,7 @@ import {
 import {
   countInvites,
   createSession,
+  friendsSessions,
   inviteesAmong,
   joinSession,
   leaveSession,
@@ -55,7 +57,7 @@ export const codeLookupLimit: LimitRule = { limit: 30, windowSeconds: 60 };
 
 const sessionLink = (appUrl: string, session: SessionRow) => `${appUrl}/c/${session.shareCode}`;
 
-// Static paths (nearby, code, passes) are registered before `/{id}`: Hono tries routes in order.
+// Static paths (nearby, friends, code, passes) are registered before `/{id}`: Hono tries routes in order.
 export const coworkingRoutes = createRouter()
   .openapi(createSessionRoute, async (c) => {
     const session = await createSession(c.var.db, currentUserId(c), c.req.valid('json'));
@@ -69,6 +71,9 @@ export const coworkingRoutes = createRouter()
   .openapi(nearbySessionsRoute, async (c) => {
     const { lat, lng, radius, limit } = c.req.valid('query');
     return c.json({ items: await nearbySessions(c.var.db, { lat, lng }, radius, limit, currentUserId(c)) }, 200);
+  })
+  .openapi(friendsSessionsRoute, async (c) => {
+    return c.json({ items: await friendsSessions(c.var.db, currentUserId(c)) }, 200);
   })
   .openapi(sessionByCodeRoute, async (c) => {
     const userId = currentUserId(c);

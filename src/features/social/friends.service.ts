@@ -1,4 +1,4 @@
-import { and, desc, eq, or, sql } from 'drizzle-orm';
+import { and, desc, eq, or, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { blocks, friendships, users } from '../../db/schema';
 import { now } from '../../lib/clock';
@@ -80,6 +80,11 @@ export async function friendIdsOf(db: Database, userId: string): Promise<string[
       and(or(eq(friendships.userLow, userId), eq(friendships.userHigh, userId)), eq(friendships.status, 'accepted')),
     );
   return rows.map((row) => row.otherId);
+}
+
+/** SQL true when `a` and `b` (ids or columns) are friends: for the sessions friends may see. */
+export function friendsBetweenSql(a: string | SQLWrapper, b: string | SQLWrapper): SQL {
+  return sql`EXISTS (SELECT 1 FROM ${friendships} WHERE ${friendships.status} = 'accepted' AND ((${friendships.userLow} = ${a} AND ${friendships.userHigh} = ${b}) OR (${friendships.userLow} = ${b} AND ${friendships.userHigh} = ${a})))`;
 }
 
 export interface RequestOutcome {

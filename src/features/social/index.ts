@@ -7,8 +7,10 @@ import { updateUserAsAdmin } from '../admin/admin.service';
 import { type AuditAction, audit } from '../audit/audit.service';
 import { coworkingObject, markRemoved } from '../coworking/live';
 import { senderFor } from '../notify/senders';
+import { displayName } from '../rooms/rooms.service';
 import { findUserById } from '../users/users.service';
 import { block, blockedList, syncBlocksToRooms, unblock } from './blocks.service';
+import { acceptFriendInvite, createFriendInvite, emailFriendInvite, readFriendInvite } from './friend-invites';
 import {
   acceptFriend,
   cancelFriendRequest,
@@ -27,12 +29,15 @@ import {
   reportRow,
 } from './reports.service';
 import {
+  acceptFriendInviteRoute,
   acceptFriendRoute,
   blockRoute,
   cancelFriendRoute,
   decideReportRoute,
   declineFriendRoute,
   fileReportRoute,
+  friendInviteEmailRoute,
+  friendInviteLinkRoute,
   listBlocksRoute,
   listFriendsRoute,
   listReportsRoute,
@@ -116,6 +121,27 @@ export const socialRoutes = createRouter()
   .openapi(removeFriendRoute, async (c) => {
     await removeFriend(c.var.db, currentUserId(c), c.req.valid('param').userId);
     return c.body(null, 204);
+  })
+  .openapi(friendInviteLinkRoute, async (c) => {
+    c.header('Cache-Control', 'no-store');
+    return c.json(createFriendInvite(c.var.config, currentUserId(c), now().getTime()), 201);
+  })
+  .openapi(acceptFriendInviteRoute, async (c) => {
+    const inviterId = readFriendInvite(c.var.config, c.req.valid('json').token, now().getTime());
+    return c.json(await acceptFriendInvite(c.var.db, currentUserId(c), inviterId), 200);
+  })
+  .openapi(friendInviteEmailRoute, async (c) => {
+    const inviterId = currentUserId(c);
+    const { email } = c.req.valid('json');
+    const link = createFriendInvite(c.var.config, inviterId, now().getTime());
+    const inviter = await findUserById(c.var.db, inviterId);
+    await emailFriendInvite(c.env, c.var.config, c.var.db, {
+      inviterId,
+      inviterName: inviter ? displayName(inviter) : 'Someone',
+      email,
+      link,
+    });
+    return c.json({ invited: email, expiresAt: link.expiresAt }, 202);
   })
   .openapi(listBlocksRoute, async (c) => {
     return c.json({ items: await blockedList(c.var.db, currentUserId(c)) }, 200);

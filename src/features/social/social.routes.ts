@@ -2,11 +2,15 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { IdParam, jsonRequest, jsonResponse, problemResponses } from '../../lib/openapi';
 import { PageQuerySchema, pageSchema } from '../../lib/pagination';
 import { requireAuth, requirePermission } from '../../middleware/auth';
+import { EmailSchema } from '../auth/auth.schemas';
 import {
   BlockedUserSchema,
   CreateReportSchema,
   FiledReportSchema,
+  FriendEmailInviteSchema,
   FriendEntrySchema,
+  FriendInviteSchema,
+  FriendInviteTokenSchema,
   FriendListsSchema,
   FriendRequestResultSchema,
   FriendTargetSchema,
@@ -72,6 +76,38 @@ export const removeFriendRoute = friendsRoute({
   summary: 'End a friendship',
   request: { params: UserIdParam },
   responses: { 204: { description: 'No longer friends' }, ...problemResponses(400, 401, 404) },
+});
+
+export const friendInviteLinkRoute = friendsRoute({
+  method: 'post',
+  path: '/api/friends/invite-link',
+  summary: 'Make a personal invite link',
+  description:
+    'Whoever opens the link, signed in (or after signing up), becomes your friend at once, for 7 days. Nothing is stored: make as many as you like.',
+  responses: { 201: jsonResponse(FriendInviteSchema, 'Invite link'), ...problemResponses(401) },
+});
+
+export const acceptFriendInviteRoute = friendsRoute({
+  method: 'post',
+  path: '/api/friends/invites/accept',
+  summary: 'Become friends through an invite link',
+  description:
+    'You and the link’s owner become friends at once (already friends: the same entry, nothing changes). Your own link: 400 `bad_request`. A forged or expired link, or one whose owner is gone, is 400 `invalid_token`; so is a link between two people a block stands between, and nothing is made.',
+  request: jsonRequest(FriendInviteTokenSchema),
+  responses: { 200: jsonResponse(FriendEntrySchema, 'Now friends'), ...problemResponses(400, 401) },
+});
+
+export const friendInviteEmailRoute = friendsRoute({
+  method: 'post',
+  path: '/api/friends/invite-email',
+  summary: 'Email someone your invite link',
+  description:
+    'Always 202 with the same answer whether or not the address has an account, and no friend request is made: the person becomes your friend by opening the link. Throttled to 20 emails an hour per account (429 `rate_limited`).',
+  request: jsonRequest(z.strictObject({ email: EmailSchema }).openapi('FriendEmailInviteCreate')),
+  responses: {
+    202: jsonResponse(FriendEmailInviteSchema, 'Invite link emailed'),
+    ...problemResponses(400, 401, 429),
+  },
 });
 
 const usersRoute = <R extends Parameters<typeof createRoute>[0]>(config: R) =>

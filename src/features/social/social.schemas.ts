@@ -38,6 +38,22 @@ export const FriendRequestResultSchema = z
 
 export const UserIdParam = z.object({ userId: UserId });
 
+export const FriendInviteSchema = z
+  .object({
+    url: z.string().openapi({ description: 'The link to share: whoever opens it, signed in, becomes your friend.' }),
+    token: z.string(),
+    expiresAt: Iso,
+  })
+  .openapi('FriendInvite');
+
+export const FriendInviteTokenSchema = z
+  .strictObject({ token: z.string().min(1).max(2048) })
+  .openapi('FriendInviteAccept');
+
+export const FriendEmailInviteSchema = z.object({ invited: z.string(), expiresAt: Iso }).openapi('FriendEmailInvite', {
+  description: 'An invite link was emailed. The answer is the same whether or not the address has an account.',
+});
+
 export const BlockedUserSchema = z
   .object({ userId: z.string(), name: z.string(), blockedAt: Iso })
   .openapi('BlockedUser');

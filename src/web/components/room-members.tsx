@@ -1,4 +1,4 @@
-import { useId, useRef } from 'hono/jsx/dom';
+import { useRef } from 'hono/jsx/dom';
 import type { MembersFrame } from '../../realtime/protocol';
 import { asApiError } from '../api';
 import { type RoomInvite, type RoomMember, roomsApi } from '../chat/api';
@@ -8,6 +8,7 @@ import { useLiveState, useSingleEffect } from '../hooks';
 import { PersonActions } from '../social/person-actions';
 import type { Room } from '../types';
 import { errorMessage, Field, FormError, Notice, SubmitButton, textOf, useAction, useForm } from './form';
+import { InviteLink } from './invite-link';
 import { ListFooter, usePagedList } from './paged-list';
 
 interface RoomMembersProps {
@@ -48,46 +49,6 @@ export function applyMembersChange(items: RoomMember[], change: MembersFrame, mo
             : item,
       );
   }
-}
-
-/** An invite link with a Copy button; where there is no clipboard the text is selected for Ctrl+C. */
-function InviteLink({ invite }: { invite: RoomInvite }) {
-  const id = useId();
-  const input = useRef<HTMLInputElement>(null);
-  const [copied, setCopied] = useLiveState<'copied' | 'select' | null>(null);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(invite.url);
-      setCopied('copied');
-    } catch {
-      input.current?.focus();
-      input.current?.select();
-      setCopied('select');
-    }
-  };
-  return (
-    <div class="invite-link">
-      <label for={id}>Invite link</label>
-      <div class="form-row invite-row">
-        <input
-          ref={input}
-          id={id}
-          class="input"
-          readOnly
-          value={invite.url}
-          data-testid="room-invite-link"
-          onFocus={(event: FocusEvent) => (event.currentTarget as HTMLInputElement).select()}
-        />
-        <button type="button" class="button button-secondary" onClick={copy} data-testid="room-invite-copy">
-          Copy
-        </button>
-      </div>
-      <p class="muted">
-        {copied === 'copied' ? 'Copied. ' : copied === 'select' ? 'Selected: press Ctrl+C (⌘C) to copy it. ' : ''}
-        Anyone signed in who opens it joins the room, until {formatTime(invite.expiresAt, 'shortDateTime')}.
-      </p>
-    </div>
-  );
 }
 
 /**
@@ -229,7 +190,12 @@ export function RoomMembers({ room, canManage, myId, onTransferred, ask, client 
             <h3>Invite by link</h3>
             <FormError error={action.error} />
             {invite ? (
-              <InviteLink invite={invite} />
+              <InviteLink
+                url={invite.url}
+                expiresAt={invite.expiresAt}
+                effect="Anyone signed in who opens it joins the room"
+                testid="room-invite"
+              />
             ) : (
               <p class="muted">A link anyone signed in can open to join, for 7 days.</p>
             )}

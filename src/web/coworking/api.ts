@@ -56,6 +56,7 @@ export const coworkingApi = {
       `/api/coworking/sessions/nearby?lat=${lat}&lng=${lng}&radius=${radius}`,
       noStore,
     ),
+  friends: () => request<{ items: CoworkingSession[] }>('/api/coworking/sessions/friends', noStore),
   byCode: (code: string) =>
     request<SessionDetails>(`/api/coworking/sessions/code/${encodeURIComponent(code)}`, noStore),
   get: (id: string) => request<SessionDetails>(sessionPath(id), noStore),

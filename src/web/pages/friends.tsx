@@ -1,11 +1,12 @@
 import type { Child } from 'hono/jsx';
 import { type ApiError, asApiError } from '../api';
 import { useConfirm } from '../components/confirm';
-import { errorMessage, FormError, useAction } from '../components/form';
+import { errorMessage, Field, FormError, Notice, SubmitButton, textOf, useAction, useForm } from '../components/form';
+import { InviteLink } from '../components/invite-link';
 import { formatTime } from '../format';
 import { useLiveState, useSingleEffect } from '../hooks';
 import { socialApi } from '../social/api';
-import type { BlockedUser, FriendLists } from '../social/types';
+import type { BlockedUser, FriendInvite, FriendLists } from '../social/types';
 
 interface People {
   lists: FriendLists;
@@ -30,6 +31,72 @@ function Section(props: { id: string; title: string; count: number; empty: strin
         {props.title} <span class="chat-count">{props.count}</span>
       </h2>
       {props.count === 0 ? <p class="muted">{props.empty}</p> : <ul class="member-list">{props.children}</ul>}
+    </section>
+  );
+}
+
+/**
+ * Bring someone in who is not in a room or session with you: a personal link
+ * (whoever opens it becomes your friend) or the same link sent by email. The
+ * email answer never says whether the address has an account.
+ */
+function InviteCard() {
+  const [invite, setInvite] = useLiveState<FriendInvite | null>(null);
+  const [invited, setInvited] = useLiveState<string | null>(null);
+  const action = useAction();
+  const byEmail = useForm(async (data, form) => {
+    setInvited(null);
+    const { invited: email } = await socialApi.inviteByEmail(textOf(data, 'email'));
+    form.reset();
+    setInvited(email);
+  });
+  return (
+    <section class="card friends-section" aria-labelledby="friends-invite" data-testid="friends-invite">
+      <h2 id="friends-invite">Invite a friend</h2>
+      <div class="chat-settings-grid">
+        <div class="form">
+          <FormError error={action.error} />
+          {invite ? (
+            <InviteLink
+              url={invite.url}
+              expiresAt={invite.expiresAt}
+              effect="Whoever opens it, signed in, becomes your friend"
+              testid="friend-invite"
+            />
+          ) : (
+            <p class="muted">A personal link: whoever opens it becomes your friend, for 7 days.</p>
+          )}
+          <p>
+            <button
+              type="button"
+              class="button button-secondary"
+              onClick={() => void action.run(async () => setInvite(await socialApi.inviteLink()))}
+              disabled={action.busy}
+              data-testid="friend-invite-create"
+            >
+              {invite ? 'Make a new link' : 'Make an invite link'}
+            </button>
+          </p>
+        </div>
+        <form ref={byEmail.ref} class="form" onSubmit={byEmail.onSubmit} noValidate>
+          <FormError error={byEmail.error} />
+          <Field
+            label="Invite by email"
+            name="email"
+            type="email"
+            autocomplete="off"
+            required
+            hint="They get your link. Whether the address has an account is not shown to you."
+            error={byEmail.fields.email}
+          />
+          <div class="form-row">
+            <SubmitButton busy={byEmail.busy} testid="friend-invite-email">
+              Send invite
+            </SubmitButton>
+            {invited && <Notice testid="friend-invite-sent">Invite sent to {invited}.</Notice>}
+          </div>
+        </form>
+      </div>
     </section>
   );
 }
@@ -88,7 +155,8 @@ export function FriendsPage() {
       <header class="page-header">
         <h1>Friends</h1>
         <p class="muted">
-          Add people from a room’s member list or a session’s participants. Friends see each other’s sessions.
+          Add people from a room’s member list, a session’s participants or an invite link. Friends see each other’s
+          sessions, private ones too.
         </p>
       </header>
       <FormError error={action.error} />
@@ -103,6 +171,7 @@ export function FriendsPage() {
       {!people && !loadError && <p class="muted">Loading…</p>}
       {people && (
         <div class="friends-grid">
+          <InviteCard />
           <Section
             id="friends-incoming"
             title="Requests for you"

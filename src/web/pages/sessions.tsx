@@ -92,6 +92,45 @@ function Nearby() {
   );
 }
 
+/** Sessions friends host that have not ended, private ones too: friends open them without a code. */
+function FriendsSessions() {
+  const [items, setItems] = useLiveState<CoworkingSession[] | null>(null);
+  const [failed, setFailed] = useLiveState(false);
+  useSingleEffect(() => {
+    let live = true;
+    coworkingApi.friends().then(
+      (answer) => live && setItems(answer.items),
+      () => live && setFailed(true),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return (
+    <section class="card" aria-labelledby="friends-sessions-heading" data-testid="sessions-friends">
+      <h2 id="friends-sessions-heading">Friends’ sessions</h2>
+      {failed && (
+        <p class="notice notice-fail" role="alert">
+          Could not load your friends’ sessions. Reload to try again.
+        </p>
+      )}
+      {items === null && !failed && <p class="muted">Loading…</p>}
+      {items?.length === 0 && (
+        <p class="muted" data-testid="friends-sessions-empty">
+          None right now. Sessions your <Link href="/friends">friends</Link> host show up here, private ones too.
+        </p>
+      )}
+      {items && items.length > 0 && (
+        <ul class="room-list" data-testid="friends-sessions">
+          {items.map((session) => (
+            <SessionRow key={session.id} session={session} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
 function JoinByCode() {
   const form = useForm(async (data) => {
     const code = textOf(data, 'code').replace(/\s+/g, '').toUpperCase();
@@ -146,7 +185,7 @@ function PassBalance() {
   );
 }
 
-/** `/sessions`: nearby sessions, mine, join by code, and the remote-pass balance. */
+/** `/sessions`: friends' sessions, nearby ones, mine, join by code, and the remote-pass balance. */
 export function SessionsPage() {
   const mine = usePagedList(coworkingApi.mine, []);
   return (
@@ -159,6 +198,7 @@ export function SessionsPage() {
       </header>
       <div class="rooms-layout">
         <div class="stack">
+          <FriendsSessions />
           <Nearby />
           <section class="card" aria-labelledby="mine-heading" data-testid="sessions-mine">
             <h2 id="mine-heading">Mine</h2>

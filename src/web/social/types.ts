@@ -7,7 +7,9 @@ import type {
   BlockedUserSchema,
   CreateReportSchema,
   FiledReportSchema,
+  FriendEmailInviteSchema,
   FriendEntrySchema,
+  FriendInviteSchema,
   FriendListsSchema,
   FriendRequestResultSchema,
   REPORT_ACTIONS,
@@ -22,6 +24,10 @@ export type FriendLists = z.output<typeof FriendListsSchema>;
 export type FriendEntry = z.output<typeof FriendEntrySchema>;
 /** `POST /api/friends/request`: `friends` at once when they had already asked you. */
 export type FriendRequestResult = z.output<typeof FriendRequestResultSchema>;
+/** `POST /api/friends/invite-link`: a personal link that makes whoever opens it your friend. */
+export type FriendInvite = z.output<typeof FriendInviteSchema>;
+/** `POST /api/friends/invite-email`: the same answer whether or not the address has an account. */
+export type FriendEmailInvite = z.output<typeof FriendEmailInviteSchema>;
 /** One row of `GET /api/users/me/blocks`. */
 export type BlockedUser = z.output<typeof BlockedUserSchema>;
 /** What `POST /api/reports` takes, and answers. */
