@@ -133,17 +133,18 @@ export async function deleteRoom(db: Database, env: Env, roomId: string): Promis
  * connected to the room is sent the new row of the member list.
  */
 export async function addMember(db: Database, env: Env, roomId: string, userId: string): Promise<void> {
-  const [added] = await db
-    .insert(roomMembers)
-    .values({ roomId, userId, role: 'member', joinedAt: now() })
-    .onConflictDoNothing()
-    .returning({ joinedAt: roomMembers.joinedAt });
+  // One D1 round trip: the insert, and the name the others' member lists show (read whether or not
+  // the row was new; it is only used when it was).
+  const [inserted, [user]] = await db.batch([
+    db
+      .insert(roomMembers)
+      .values({ roomId, userId, role: 'member', joinedAt: now() })
+      .onConflictDoNothing()
+      .returning({ joinedAt: roomMembers.joinedAt }),
+    db.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, userId)).limit(1),
+  ]);
+  const [added] = inserted;
   if (!added) return;
-  const [user] = await db
-    .select({ name: users.name, email: users.email })
-    .from(users)
-    .where(eq(users.id, userId))
-    .limit(1);
   await roomObject(env, roomId).membersChanged({
     type: 'members',
     change: 'added',
