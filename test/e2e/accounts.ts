@@ -95,8 +95,9 @@ export async function signIn(page: Page, email: string, password = PASSWORD) {
  * Signs in through the phone-code flow of the sign-in page. Phone accounts do not
  * spend the sign-up allowance per network (10 an hour), which the other tests need.
  */
-export async function signInWithPhone(page: Page, baseUrl: string, phone: string) {
-  await page.goto('/sign-in');
+export async function signInWithPhone(page: Page, baseUrl: string, phone: string, options: { here?: boolean } = {}) {
+  // `here`: on the sign-in page the app already sent the person to, keeping its `next`.
+  if (!options.here) await page.goto('/sign-in');
   await page.getByTestId('switch-method').click();
   await page.getByTestId('field-phone').pressSequentially(phone);
   await page.getByTestId('send-code').click();

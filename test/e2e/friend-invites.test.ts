@@ -1,18 +1,6 @@
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { apiUser, clickNav, signInAs, uniqueEmail, uniquePhone, waitForMessage } from './accounts.js';
+import { apiUser, clickNav, signInAs, signInWithPhone, uniqueEmail, uniquePhone, waitForMessage } from './accounts.js';
 import { useBrowser } from './browser.js';
-
-/** The phone-code sign-in, done on whatever sign-in page the app sent the person to (keeping its `next`). */
-async function signInHere(page: Page, baseUrl: string, phone: string) {
-  await page.getByTestId('switch-method').click();
-  await page.getByTestId('field-phone').pressSequentially(phone);
-  await page.getByTestId('send-code').click();
-  await page.getByTestId('code-sent').waitFor();
-  const [, code] = await waitForMessage(baseUrl, phone, /(\d{6})/);
-  await page.keyboard.type(code ?? '');
-  await page.getByTestId('verify-code').click();
-}
 
 describe('friend invites', () => {
   const browser = useBrowser();
@@ -29,7 +17,7 @@ describe('friend invites', () => {
     const link = await ana.page.getByTestId('friend-invite-link').inputValue();
     expect(new URL(link).pathname).toBe('/friends/invite');
     const invitee = uniqueEmail('invitee');
-    await ana.page.getByLabel('Invite by email').fill(invitee);
+    await ana.page.getByTestId('friends-invite').getByLabel('Their email').fill(invitee);
     await ana.page.getByTestId('friend-invite-email').click();
     await expect.poll(() => ana.page.getByTestId('friend-invite-sent').textContent()).toContain(invitee);
     const [emailed] = await waitForMessage(browser.baseUrl, invitee, /https?:\/\/\S+\/friends\/invite\?token=\S+/);
@@ -40,7 +28,7 @@ describe('friend invites', () => {
     const path = new URL(link);
     await ben.page.goto(`${path.pathname}${path.search}`);
     await ben.page.waitForURL(/\/sign-in\?next=/);
-    await signInHere(ben.page, browser.baseUrl, uniquePhone('+4479201'));
+    await signInWithPhone(ben.page, browser.baseUrl, uniquePhone('+4479201'), { here: true });
     await expect.poll(() => ben.page.getByTestId('friend-invite-accepted').textContent()).toContain(anaName);
 
     // Ana sees Ben among her friends.

@@ -1,14 +1,14 @@
 import { useRef } from 'hono/jsx/dom';
 import type { MembersFrame } from '../../realtime/protocol';
 import { asApiError } from '../api';
-import { type RoomInvite, type RoomMember, roomsApi } from '../chat/api';
+import { type RoomMember, roomsApi } from '../chat/api';
 import type { ChatClient } from '../chat/client';
 import { formatTime } from '../format';
 import { useLiveState, useSingleEffect } from '../hooks';
 import { PersonActions } from '../social/person-actions';
 import type { Room } from '../types';
-import { errorMessage, Field, FormError, Notice, SubmitButton, textOf, useAction, useForm } from './form';
-import { InviteLink } from './invite-link';
+import { errorMessage } from './form';
+import { InvitePanel } from './invite-link';
 import { ListFooter, usePagedList } from './paged-list';
 
 interface RoomMembersProps {
@@ -81,19 +81,7 @@ export function RoomMembers({ room, canManage, myId, onTransferred, ask, client 
       }
     });
   }, [client]);
-  const action = useAction();
-  const [invite, setInvite] = useLiveState<RoomInvite | null>(null);
-  const [invited, setInvited] = useLiveState<string | null>(null);
   const [problem, setProblem] = useLiveState<string | null>(null);
-
-  const byEmail = useForm(async (data, form) => {
-    setInvited(null);
-    const { invited: email } = await roomsApi.inviteByEmail(room.id, textOf(data, 'email'));
-    form.reset();
-    setInvited(email);
-  });
-
-  const makeLink = () => action.run(async () => setInvite(await roomsApi.inviteLink(room.id)));
 
   const remove = async (member: RoomMember) => {
     if (!(await ask(`Remove ${member.name} from “${room.name}”? They are disconnected at once.`, 'Remove'))) return;
@@ -166,52 +154,15 @@ export function RoomMembers({ room, canManage, myId, onTransferred, ask, client 
       <ListFooter list={list} onMore={() => void list.loadMore()} onRetry={() => void list.retry()} />
 
       {canManage && (
-        <div class="chat-settings-grid">
-          <form ref={byEmail.ref} class="form" onSubmit={byEmail.onSubmit} noValidate>
-            <h3>Invite by email</h3>
-            <FormError error={byEmail.error} />
-            <Field
-              label="Their email"
-              name="email"
-              type="email"
-              autocomplete="off"
-              required
-              hint="They get a link to join. Whether the address has an account is not shown to you."
-              error={byEmail.fields.email}
-            />
-            <div class="form-row">
-              <SubmitButton busy={byEmail.busy} testid="room-invite-email">
-                Send invite
-              </SubmitButton>
-              {invited && <Notice testid="room-invite-sent">Invite sent to {invited}.</Notice>}
-            </div>
-          </form>
-          <div class="form">
-            <h3>Invite by link</h3>
-            <FormError error={action.error} />
-            {invite ? (
-              <InviteLink
-                url={invite.url}
-                expiresAt={invite.expiresAt}
-                effect="Anyone signed in who opens it joins the room"
-                testid="room-invite"
-              />
-            ) : (
-              <p class="muted">A link anyone signed in can open to join, for 7 days.</p>
-            )}
-            <p>
-              <button
-                type="button"
-                class="button button-secondary"
-                onClick={makeLink}
-                disabled={action.busy}
-                data-testid="room-invite-create"
-              >
-                {invite ? 'Make a new link' : 'Create invite link'}
-              </button>
-            </p>
-          </div>
-        </div>
+        <InvitePanel
+          createLink={() => roomsApi.inviteLink(room.id)}
+          sendEmail={(email) => roomsApi.inviteByEmail(room.id, email)}
+          emailHint="They get a link to join. Whether the address has an account is not shown to you."
+          linkIntro="A link anyone signed in can open to join, for 7 days."
+          effect="Anyone signed in who opens it joins the room"
+          createLabel="Create invite link"
+          testid="room-invite"
+        />
       )}
     </details>
   );

@@ -1,12 +1,12 @@
 import type { Child } from 'hono/jsx';
 import { type ApiError, asApiError } from '../api';
 import { useConfirm } from '../components/confirm';
-import { errorMessage, Field, FormError, Notice, SubmitButton, textOf, useAction, useForm } from '../components/form';
-import { InviteLink } from '../components/invite-link';
+import { errorMessage, FormError, useAction } from '../components/form';
+import { InvitePanel } from '../components/invite-link';
 import { formatTime } from '../format';
 import { useLiveState, useSingleEffect } from '../hooks';
 import { socialApi } from '../social/api';
-import type { BlockedUser, FriendInvite, FriendLists } from '../social/types';
+import type { BlockedUser, FriendLists } from '../social/types';
 
 interface People {
   lists: FriendLists;
@@ -41,62 +41,18 @@ function Section(props: { id: string; title: string; count: number; empty: strin
  * email answer never says whether the address has an account.
  */
 function InviteCard() {
-  const [invite, setInvite] = useLiveState<FriendInvite | null>(null);
-  const [invited, setInvited] = useLiveState<string | null>(null);
-  const action = useAction();
-  const byEmail = useForm(async (data, form) => {
-    setInvited(null);
-    const { invited: email } = await socialApi.inviteByEmail(textOf(data, 'email'));
-    form.reset();
-    setInvited(email);
-  });
   return (
     <section class="card friends-section" aria-labelledby="friends-invite" data-testid="friends-invite">
       <h2 id="friends-invite">Invite a friend</h2>
-      <div class="chat-settings-grid">
-        <div class="form">
-          <FormError error={action.error} />
-          {invite ? (
-            <InviteLink
-              url={invite.url}
-              expiresAt={invite.expiresAt}
-              effect="Whoever opens it, signed in, becomes your friend"
-              testid="friend-invite"
-            />
-          ) : (
-            <p class="muted">A personal link: whoever opens it becomes your friend, for 7 days.</p>
-          )}
-          <p>
-            <button
-              type="button"
-              class="button button-secondary"
-              onClick={() => void action.run(async () => setInvite(await socialApi.inviteLink()))}
-              disabled={action.busy}
-              data-testid="friend-invite-create"
-            >
-              {invite ? 'Make a new link' : 'Make an invite link'}
-            </button>
-          </p>
-        </div>
-        <form ref={byEmail.ref} class="form" onSubmit={byEmail.onSubmit} noValidate>
-          <FormError error={byEmail.error} />
-          <Field
-            label="Invite by email"
-            name="email"
-            type="email"
-            autocomplete="off"
-            required
-            hint="They get your link. Whether the address has an account is not shown to you."
-            error={byEmail.fields.email}
-          />
-          <div class="form-row">
-            <SubmitButton busy={byEmail.busy} testid="friend-invite-email">
-              Send invite
-            </SubmitButton>
-            {invited && <Notice testid="friend-invite-sent">Invite sent to {invited}.</Notice>}
-          </div>
-        </form>
-      </div>
+      <InvitePanel
+        createLink={socialApi.inviteLink}
+        sendEmail={socialApi.inviteByEmail}
+        emailHint="They get your invite link. Whether the address has an account is not shown to you."
+        linkIntro="A personal link: whoever opens it becomes your friend, for 7 days."
+        effect="Whoever opens it, signed in, becomes your friend"
+        createLabel="Make an invite link"
+        testid="friend-invite"
+      />
     </section>
   );
 }
