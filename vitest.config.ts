@@ -7,9 +7,9 @@ import { defineConfig } from 'vitest/config';
 const FAKE_OIDC = { ISSUER: 'https://oidc.test', CLIENT_ID: 'hearth-test', CLIENT_SECRET: 'fake-oidc-client-secret' };
 
 /** Auxiliary workers are not transformed by Vite, so the fake provider is bundled to one module here. */
-async function bundleFakeOidc(): Promise<string> {
+async function bundleFake(entry: string): Promise<string> {
   const result = await build({
-    entryPoints: [path.join(import.meta.dirname, 'test/fake-oidc/index.ts')],
+    entryPoints: [path.join(import.meta.dirname, entry)],
     bundle: true,
     format: 'esm',
     platform: 'neutral',
@@ -35,17 +35,38 @@ export default defineConfig(async () => {
               { id: 'linkedin', name: 'LinkedIn', issuer: FAKE_OIDC.ISSUER, clientId: FAKE_OIDC.CLIENT_ID },
             ]),
             OIDC_LINKEDIN_CLIENT_SECRET: FAKE_OIDC.CLIENT_SECRET,
+            // The assistant answers from the fake provider (test/fake-ai), so every route, the
+            // fuzzed ones included, runs as in a configured deployment.
+            AI_API_URL: 'https://fake-ai.test/v1',
+            AI_MODELS: 'fake-model,fake-large',
           },
-          // Every outbound fetch of the worker under test reaches the fake provider, which answers for
-          // its own origin and passes anything else through, so production code keeps calling plain fetch.
-          outboundService: 'fake-oidc',
+          // Every outbound fetch of the worker under test reaches the fake providers (the model provider,
+          // then the OIDC one), each answering for its own origin and passing anything else on, so
+          // production code keeps calling plain fetch.
+          outboundService: 'fake-ai',
           workers: [
+            {
+              name: 'fake-ai',
+              modules: true,
+              script: await bundleFake('test/fake-ai/index.ts'),
+              compatibilityDate: '2026-11-01',
+              serviceBindings: { NEXT: 'fake-oidc' },
+            },
             {
               name: 'fake-oidc',
               modules: true,
-              script: await bundleFakeOidc(),
+              script: await bundleFake('test/fake-oidc/index.ts'),
               compatibilityDate: '2026-11-01',
               bindings: FAKE_OIDC,
+              // What the OIDC fake passes on reaches the fakes of Twilio, Sentry and alert webhooks next.
+              outboundService: 'fake-outside',
+            },
+            {
+              name: 'fake-outside',
+              modules: true,
+              script: await bundleFake('test/fake-outside/index.ts'),
+              compatibilityDate: '2026-11-01',
+              bindings: { TWILIO_ACCOUNT_SID: 'ACfake', TWILIO_AUTH_TOKEN: 'fake-twilio-auth-token' },
             },
           ],
           // A second, never-migrated database: health must report it as failing.

@@ -90,6 +90,10 @@ async function servedDocument() {
     target: 'node20',
     outfile,
     logLevel: 'error',
+    // CommonJS dependencies (the AI SDK's @vercel/oidc) call require('path'): give the ES module one.
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
     // Wrangler's default module rules: *.txt and *.html import as text, *.bin as bytes.
     loader: { '.txt': 'text', '.html': 'text', '.bin': 'binary' },
     plugins: [

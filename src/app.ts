@@ -1,11 +1,13 @@
 import { cors } from 'hono/cors';
 import { createDb } from './db/client';
 import { adminRoutes } from './features/admin';
+import { aiRoutes } from './features/ai';
 import { auditLogRoutes } from './features/audit';
 import { authRoutes } from './features/auth';
 import { oauthRoutes } from './features/auth/oauth';
 import { otpRoutes } from './features/auth/otp';
 import { recoveryRoutes } from './features/auth/recovery';
+import { backupDownloadRoutes, backupRoutes } from './features/backups';
 import { coworkingRoutes } from './features/coworking';
 import { coworkingControls } from './features/coworking/controls';
 import { dashboardRoutes } from './features/dashboard';
@@ -20,6 +22,8 @@ import { uploadRoutes } from './features/files/uploads';
 import { healthRoutes } from './features/health';
 import { metaRoutes } from './features/meta';
 import { metricsRoutes } from './features/metrics';
+import { requestMetrics } from './features/ops/metrics';
+import { reportingErrors } from './features/ops/request-errors';
 import { rolesRoutes } from './features/roles';
 import { roomRoutes } from './features/rooms';
 import { socialRoutes } from './features/social';
@@ -50,6 +54,7 @@ export function createBaseApp() {
     await next();
   });
   app.use(requestLog());
+  app.use(requestMetrics());
   app.use('/api/*', async function credentialsOnlyForAllowedOrigins(c, next) {
     await next();
     // Hono's cors sends Allow-Credentials on every response once enabled; it means
@@ -75,7 +80,7 @@ export function createBaseApp() {
   });
 
   app.notFound(handleNotFound);
-  app.onError(handleError);
+  app.onError(reportingErrors(handleError));
   return app;
 }
 
@@ -105,6 +110,9 @@ const features = [
   metricsRoutes,
   dashboardRoutes,
   auditLogRoutes,
+  aiRoutes,
+  backupRoutes,
+  backupDownloadRoutes,
 ];
 
 /**

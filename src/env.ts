@@ -1,4 +1,5 @@
 import type { Database } from './db/client';
+import type { BackupJobMessage } from './features/backups/jobs';
 import type { Permission } from './features/roles/permissions';
 import type { UserWithAccess } from './features/users/user-access';
 import type { Config } from './lib/config';
@@ -21,6 +22,8 @@ export interface Env {
   LIMITER: DurableObjectNamespace<Limiter>;
   JOBS: Queue<JobMessage>;
   ASSETS?: Fetcher;
+  /** Workers Analytics Engine: one data point per request and per realtime event (docs/operations.md). */
+  ANALYTICS?: AnalyticsEngineDataset;
 
   /** `development` enables the dev outbox and built-in development keys. */
   ENVIRONMENT: string;
@@ -49,17 +52,45 @@ export interface Env {
   SMS_API_URL?: string;
   SMS_API_KEY?: string;
   SMS_FROM?: string;
+  /** Twilio for texts (wins over `SMS_API_URL`): the account, its auth token (a secret) and a sender. */
+  TWILIO_ACCOUNT_SID?: string;
+  TWILIO_AUTH_TOKEN?: string;
+  /** The sending number, e.g. `+15551234567`. */
+  TWILIO_FROM?: string;
+  /** A messaging service id (`MG…`), used instead of `TWILIO_FROM` when set. */
+  TWILIO_MESSAGING_SERVICE_SID?: string;
+  /** Secret: a Sentry DSN; unhandled errors are reported there (scrubbed), and kept in D1 either way. */
+  SENTRY_DSN?: string;
+  /** Where alerts are POSTed as JSON (`{ text, … }`, Slack-compatible): health failing and recovering, dead letters. */
+  ALERT_WEBHOOK_URL?: string;
+  /** Links on the admin system page: the metrics dashboard (e.g. Grafana) and the error tracker. */
+  METRICS_DASHBOARD_URL?: string;
+  ERRORS_DASHBOARD_URL?: string;
   /**
    * JSON array of OpenID Connect sign-in providers:
    * `[{ id, name, issuer, clientId, scopes?, authorizationEndpoint?, tokenEndpoint?, jwksUri? }]`.
    * Each provider's client secret is the secret `OIDC_<ID>_CLIENT_SECRET`.
    */
   OIDC_PROVIDERS?: string;
+  /** Workers AI, for the assistant (`[ai] binding = "AI"`); `AI_API_URL` wins when both are set. */
+  AI?: Ai;
+  /** OpenAI-compatible Chat Completions base URL for the assistant, e.g. `http://localhost:11434/v1`. */
+  AI_API_URL?: string;
+  /** Secret: bearer key for `AI_API_URL`. */
+  AI_API_KEY?: string;
+  /** Comma-separated models the assistant may use; the first is the default. */
+  AI_MODELS?: string;
+  /** Assistant requests per user per minute (default 20). */
+  AI_REQUESTS_PER_MINUTE?: string;
+  /** Assistant tokens per user per UTC day (default 100000); admins can change it at run time. */
+  AI_DAILY_TOKENS?: string;
 
   /** Secret: JSON array of Ed25519 private JWKs with `kid`; the first signs access tokens. */
   JWT_PRIVATE_JWKS?: string;
   /** Secret: `kid:base64url-secret` pairs, comma-separated; the first signs download URLs. */
   URL_SIGNING_KEYS?: string;
+  /** Secret, optional: base64 of 32 bytes; when set, backup archives are AES-256-GCM encrypted. */
+  BACKUP_ENCRYPTION_KEY?: string;
 }
 
 /** Messages on the `JOBS` queue. */
@@ -68,7 +99,11 @@ export type JobMessage =
   /** Looked up and sent off the request path, so the response takes the same time whether the account exists. */
   | { type: 'send_password_reset'; email: string; requestedAt: string }
   /** SHA-256 of a file assembled from multipart parts. */
-  | { type: 'hash_file'; fileId: string; requestedAt: string };
+  | { type: 'hash_file'; fileId: string; requestedAt: string }
+  /** A text Twilio did not take on the first try (src/features/notify/twilio.ts). */
+  | { type: 'send_sms'; to: string; text: string; requestedAt: string }
+  /** One step of a backup, an import or a restore (src/features/backups/jobs.ts). */
+  | BackupJobMessage;
 
 /** Variables set on the Hono context by middleware, typed once here. */
 export interface Variables {

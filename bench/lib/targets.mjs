@@ -27,15 +27,27 @@ async function commonDevFlags(persistTo) {
  * D1 migrations to a fresh state dir, then `wrangler dev` (which runs the web
  * build first) with ENVIRONMENT=development.
  * `persistTo` starts it on a state dir prepared beforehand (e.g. a D1 filled in advance); default a fresh one.
- * @param {{ verbose?: boolean, readyPath?: string, persistTo?: string }} [options]
+ * `extraArgs` go to `wrangler dev` as well, e.g. `--var AI_API_URL:http://…`.
+ * @param {{ verbose?: boolean, readyPath?: string, persistTo?: string, extraArgs?: string[] }} [options]
  * @returns {Promise<import('./servers.mjs').Server>}
  */
-export async function startHearth({ verbose = false, readyPath = '/api/meta', persistTo = tempDir('app') } = {}) {
+export async function startHearth({
+  verbose = false,
+  readyPath = '/api/meta',
+  persistTo = tempDir('app'),
+  extraArgs = [],
+} = {}) {
   const port = await freePort(HOST);
   return startServer({
     name: 'app',
     command: process.execPath,
-    args: [path.join(ROOT, 'scripts', 'dev.mjs'), '--port', String(port), ...(await commonDevFlags(persistTo))],
+    args: [
+      path.join(ROOT, 'scripts', 'dev.mjs'),
+      '--port',
+      String(port),
+      ...(await commonDevFlags(persistTo)),
+      ...extraArgs,
+    ],
     url: `http://${HOST}:${port}`,
     readyPath,
     env: childEnv({ WRANGLER_LOG_PATH: path.join(persistTo, 'wrangler-logs') }),

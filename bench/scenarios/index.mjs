@@ -1,6 +1,7 @@
 // Every scenario `npm run bench` knows, in the order a full run goes through them.
 // To add one: write bench/scenarios/<name>.mjs exporting a Scenario (bench/lib/scenario.mjs)
 // as default, import it here, and describe it in bench/README.md.
+import ai from './ai.mjs';
 import auth from './auth.mjs';
 import bundle from './bundle.mjs';
 import coworking from './coworking.mjs';
@@ -10,4 +11,4 @@ import rooms from './rooms.mjs';
 import roomsCapacity from './rooms-capacity.mjs';
 
 /** @type {import('../lib/scenario.mjs').Scenario[]} */
-export const scenarios = [bundle, httpJson, auth, files, rooms, roomsCapacity, coworking];
+export const scenarios = [bundle, httpJson, auth, files, rooms, roomsCapacity, coworking, ai];

@@ -1,4 +1,5 @@
 import type { Env } from '../env';
+import { type AiConfig, readAiConfig } from '../features/ai/ai.config';
 import { type OidcProviders, oidcProviderProblems, readOidcProviders } from '../features/auth/oidc.config';
 import { parseHmacKeys, parsePrivateJwks } from './keys';
 
@@ -49,6 +50,8 @@ export interface Config {
   secrets: Record<SecretName, string>;
   /** OpenID Connect sign-in providers (`OIDC_PROVIDERS` and `OIDC_<ID>_CLIENT_SECRET`). */
   oidc: OidcProviders;
+  /** The assistant's provider settings and limits (`AI_*`). */
+  ai: AiConfig;
 }
 
 const DEFAULT_DEV_APP_URL = 'http://localhost:8787';
@@ -144,6 +147,7 @@ function parseConfig(env: Env): Config {
       URL_SIGNING_KEYS: readSecret(env, 'URL_SIGNING_KEYS', isDevelopment),
     },
     oidc: readOidcProviders(env),
+    ai: readAiConfig(env),
   };
 }
 

@@ -2,7 +2,7 @@ import type { Env } from '../env';
 import { AppError } from '../lib/errors';
 import type { LimitDecision, LimitRule } from './limiter-object';
 
-export type { LimitRule } from './limiter-object';
+export type { LimitDecision, LimitRule } from './limiter-object';
 
 function limiterFor(env: Env, key: string) {
   return env.LIMITER.get(env.LIMITER.idFromName(key));
@@ -20,6 +20,11 @@ export async function enforceLimit(env: Env, key: string, rule: LimitRule, what 
   if (!decision.allowed) refuse(decision, what);
 }
 
+/** Counts `cost` hits on `key` if they fit (nothing otherwise); the decision, for callers that word their own refusal. */
+export async function consumeLimit(env: Env, key: string, rule: LimitRule, cost = 1): Promise<LimitDecision> {
+  return limiterFor(env, key).consume(rule, cost);
+}
+
 /** Throws 429 if `key` is already at its limit, without counting a hit. */
 export async function assertUnderLimit(env: Env, key: string, rule: LimitRule, what = 'requests'): Promise<void> {
   const decision = await limiterFor(env, key).peek(rule);
@@ -27,8 +32,8 @@ export async function assertUnderLimit(env: Env, key: string, rule: LimitRule, w
 }
 
 /** Gives back one hit `enforceLimit` counted on `key` (an attempt that turned out not to be one the rule counts). */
-export async function refundLimit(env: Env, key: string): Promise<void> {
-  await limiterFor(env, key).refund();
+export async function refundLimit(env: Env, key: string, cost = 1): Promise<void> {
+  await limiterFor(env, key).refund(cost);
 }
 
 export async function resetLimit(env: Env, key: string): Promise<void> {

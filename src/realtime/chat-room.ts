@@ -35,6 +35,7 @@ export interface HistoryPage {
  * copy is retried and nothing is marked archived until D1 has it.
  */
 export class ChatRoom extends RoomBase {
+  protected readonly kind = 'chat' as const;
   private readonly lastTyping = new Map<string, number>();
   /** Who this object has already marked active today: one D1 write per sender and day, not per message. */
   private readonly activity = new ActivityMemory();

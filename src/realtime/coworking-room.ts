@@ -63,6 +63,7 @@ interface TimerState {
  * is set, not added, so a second end credits nobody twice.
  */
 export class CoworkingRoom extends RoomBase {
+  protected readonly kind = 'coworking' as const;
   private readonly log: MessageLog;
   private readonly reactionBuckets = new Map<string, { tokens: number; at: number }>();
 

@@ -1,6 +1,8 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
 import { isSessionRevoked } from '../features/auth/revocation';
+import { reportError } from '../features/ops/errors';
+import { type RealtimeEvent, type RoomKind, writeRealtimePoint } from '../features/ops/metrics';
 import { randomToken } from '../lib/ids';
 import { ClientFrame, CloseCode, MAX_FRAME_BYTES, type Member, type MessageView, type ServerFrame } from './protocol';
 
@@ -129,6 +131,9 @@ export abstract class RoomBase extends DurableObject<Env> {
     }
   }
 
+  /** Which kind of room this is, in metrics and error reports. */
+  protected abstract readonly kind: RoomKind;
+
   // ---- hooks ----------------------------------------------------------------
 
   /** A socket joined; send it its welcome. `since` is the last seq the client saw, if any. */
@@ -184,7 +189,10 @@ export abstract class RoomBase extends DurableObject<Env> {
     }
     const url = new URL(request.url);
     const header = request.headers.get(ADMISSION_HEADER);
-    if (!header) return new Response('Not admitted', { status: 401 });
+    if (!header) {
+      this.point('refused', 'not admitted', 401);
+      return new Response('Not admitted', { status: 401 });
+    }
     const admission = JSON.parse(header) as AdmissionTicket;
     const now = Date.now();
     this.sql.exec('DELETE FROM spent_tickets WHERE expires_at < ?', now);
@@ -195,7 +203,10 @@ export abstract class RoomBase extends DurableObject<Env> {
         admission.expiresAt,
       )
       .toArray();
-    if (spent.length === 0) return new Response('Ticket already used', { status: 401 });
+    if (spent.length === 0) {
+      this.point('refused', 'ticket already used', 401);
+      return new Response('Ticket already used', { status: 401 });
+    }
     const identity = admission.identity;
     this.replaceBlocksOf(identity.userId, admission.blocks ?? []);
     this.onAdmit(admission.room, admission);
@@ -207,8 +218,9 @@ export abstract class RoomBase extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server, [identity.userId]);
     server.serializeAttachment(attachment);
     this.track(server, attachment);
+    this.point('opened');
     // The newcomer's welcome holds the full member list; everyone else hears one small delta.
-    await this.onConnect(server, identity, since);
+    await this.reported('connect', identity.userId, () => this.onConnect(server, identity, since));
     this.broadcastPresenceOf(identity, server);
     await this.schedule('liveness', Date.now() + LIVENESS_MS);
     return new Response(null, { status: 101, webSocket: client });
@@ -218,32 +230,37 @@ export abstract class RoomBase extends DurableObject<Env> {
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const attachment = this.connections.get(ws);
-    if (!attachment) return this.closeSocket(ws, CloseCode.policyViolation, 'Unknown connection');
+    if (!attachment) return this.refuse(ws, CloseCode.policyViolation, 'Unknown connection');
     if (typeof message !== 'string')
-      return this.closeSocket(ws, CloseCode.unsupportedData, 'Binary frames are not supported');
+      return this.refuse(ws, CloseCode.unsupportedData, 'Binary frames are not supported');
     if (message.length > MAX_FRAME_BYTES || new TextEncoder().encode(message).byteLength > MAX_FRAME_BYTES) {
-      return this.closeSocket(ws, CloseCode.messageTooBig, 'Frame larger than 64 KiB');
+      return this.refuse(ws, CloseCode.messageTooBig, 'Frame larger than 64 KiB');
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(message);
     } catch {
-      return this.closeSocket(ws, CloseCode.invalidPayload, 'Frames must be JSON');
+      return this.refuse(ws, CloseCode.invalidPayload, 'Frames must be JSON');
     }
     const frame = ClientFrame.safeParse(parsed);
     if (!frame.success) {
       // Text that is simply too long is the user's mistake, not a broken client: answer, don't disconnect.
       const tooLong = frame.error.issues.some((issue) => issue.code === 'too_big' && issue.path[0] === 'text');
-      if (tooLong)
+      if (tooLong) {
+        this.point('refused', 'text too long');
         return this.send(ws, {
           type: 'error',
           code: 'validation_failed',
           message: 'Messages are limited to 4,000 characters.',
         });
-      return this.closeSocket(ws, CloseCode.invalidPayload, 'Unknown or malformed frame');
+      }
+      return this.refuse(ws, CloseCode.invalidPayload, 'Unknown or malformed frame');
     }
     if (!this.takeToken(ws, attachment.identity.userId)) return;
-    await this.onFrame(ws, attachment.identity, frame.data);
+    this.point('message', frame.data.type);
+    await this.reported(`frame ${frame.data.type}`, attachment.identity.userId, () =>
+      this.onFrame(ws, attachment.identity, frame.data),
+    );
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
@@ -261,8 +278,7 @@ export abstract class RoomBase extends DurableObject<Env> {
     const due = this.sql.exec<{ name: string }>('SELECT name FROM room_tasks WHERE at <= ?', now).toArray();
     for (const { name } of due) {
       this.sql.exec('DELETE FROM room_tasks WHERE name = ? AND at <= ?', name, now);
-      if (name === 'liveness') await this.checkLiveness();
-      else await this.onTask(name);
+      await this.reported(`task ${name}`, null, () => (name === 'liveness' ? this.checkLiveness() : this.onTask(name)));
     }
     await this.armAlarm();
   }
@@ -424,6 +440,7 @@ export abstract class RoomBase extends DurableObject<Env> {
       // Already closed.
     }
     if (!attachment) return;
+    this.point('closed', '', code, Date.now() - attachment.connectedAt);
     if (this.untrack(ws, attachment)) {
       this.buckets.delete(attachment.identity.userId);
       void this.onDisconnect(attachment.identity);
@@ -458,11 +475,37 @@ export abstract class RoomBase extends DurableObject<Env> {
     }
     bucket.strikes++;
     if (bucket.strikes >= FLOOD_STRIKES) {
-      for (const socket of this.socketsOf(userId)) this.closeSocket(socket, CloseCode.policyViolation, 'Flooding');
+      for (const socket of this.socketsOf(userId)) this.refuse(socket, CloseCode.policyViolation, 'Flooding');
     } else {
+      this.point('refused', 'rate limited');
       this.send(ws, { type: 'error', code: 'rate_limited', message: 'Slow down: too many messages.' });
     }
     return false;
+  }
+
+  /** One Analytics Engine data point for this room (src/features/ops/metrics.ts); `detail` is never user text. */
+  private point(event: RealtimeEvent, detail = '', code = 0, durationMs = 0): void {
+    writeRealtimePoint(this.env.ANALYTICS, this.kind, event, detail, { code, durationMs });
+  }
+
+  /** A socket closed for breaking the protocol or the limits: counted as a refusal, then closed. */
+  private refuse(ws: WebSocket, code: number, reason: string): void {
+    this.point('refused', reason, code);
+    this.closeSocket(ws, code, reason);
+  }
+
+  /**
+   * Runs a room's hook; an error it throws is reported (D1 and Sentry, with
+   * the room kind, hook and user) and thrown on, so the platform still sees
+   * the failure as before.
+   */
+  private async reported(hook: string, userId: string | null, run: () => Promise<void> | void): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      await reportError(this.env, this.ctx, error, { source: 'durable_object', route: `${this.kind} ${hook}`, userId });
+      throw error;
+    }
   }
 
   /** Closes sockets whose session was ended or whose access to the room was withdrawn. */

@@ -87,7 +87,7 @@ export function setAuthenticator(next: Authenticator) {
 const isJson = (res: Response) => /^application\/json\b/i.test(res.headers.get('Content-Type') ?? '');
 const isProblem = (res: Response) => /^application\/problem\+json\b/i.test(res.headers.get('Content-Type') ?? '');
 
-async function toApiError(res: Response): Promise<ApiError> {
+export async function toApiError(res: Response): Promise<ApiError> {
   if (isProblem(res)) {
     const body = (await res.json().catch(() => null)) as ProblemBody | null;
     const retryAfter = Number.parseInt(res.headers.get('Retry-After') ?? '', 10);

@@ -59,6 +59,9 @@ function AccountNav({ session }: { session: Session }) {
       <Link href="/files" section="/files" data-testid="nav-files">
         Files
       </Link>
+      <Link href="/assistant" section="/assistant" data-testid="nav-assistant">
+        Assistant
+      </Link>
       <Link href="/account" section="/account" data-testid="nav-account">
         Account
       </Link>

@@ -1,7 +1,9 @@
+import { AssistantPage } from './assistant/assistant-page';
 import { AccountPage } from './pages/account';
 import { AccountDeletedPage } from './pages/account-deleted';
 import { AdminAccessLogsPage } from './pages/admin-access-logs';
 import { AdminAuditLogPage } from './pages/admin-audit-log';
+import { AdminBackupsPage } from './pages/admin-backups';
 import { AdminMetricsPage } from './pages/admin-metrics';
 import { AdminReportsPage } from './pages/admin-reports';
 import { AdminRolesPage } from './pages/admin-roles';
@@ -59,6 +61,7 @@ export const routes: readonly Route[] = [
   { path: '/friends', title: 'Friends', view: FriendsPage, access: 'user' },
   { path: '/friends/invite', title: 'Friend invite', view: FriendInvitePage, access: 'user' },
   { path: '/files', title: 'Files', view: FilesPage, access: 'user' },
+  { path: '/assistant', title: 'Assistant', view: AssistantPage, access: 'user' },
   { path: '/admin/storage', title: 'Storage', view: AdminStoragePage, access: 'admin', permission: 'storage.manage' },
   {
     path: '/admin/access-logs',
@@ -69,6 +72,7 @@ export const routes: readonly Route[] = [
   },
   { path: '/admin/metrics', title: 'Metrics', view: AdminMetricsPage, access: 'admin', permission: 'metrics.read' },
   { path: '/admin/audit-log', title: 'Audit log', view: AdminAuditLogPage, access: 'admin', permission: 'audit.read' },
+  { path: '/admin/backups', title: 'Backups', view: AdminBackupsPage, access: 'admin', permission: 'backups.manage' },
   { path: '/admin/reports', title: 'Reports', view: AdminReportsPage, access: 'admin', permission: 'reports.manage' },
 ];
 

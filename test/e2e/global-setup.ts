@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestProject } from 'vitest/node';
+import { startFakeAiServer } from '../fake-ai/server.js';
 import { ADMIN_EMAIL, E2E_OIDC_PROVIDERS } from './accounts.js';
 
 declare module 'vitest' {
@@ -92,6 +93,9 @@ export default async function setup(project: TestProject) {
   args.push('--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false');
   // An admin to bootstrap by email, and a sign-in provider for the web app to offer.
   args.push('--var', `ADMIN_EMAILS:${ADMIN_EMAIL}`, '--var', `OIDC_PROVIDERS:${JSON.stringify(E2E_OIDC_PROVIDERS)}`);
+  // The assistant answers from the fake model provider (test/fake-ai), served here on a local port.
+  const fakeAi = await startFakeAiServer();
+  args.push('--var', `AI_API_URL:${fakeAi.origin}/v1`, '--var', 'AI_MODELS:fake-model,fake-large');
 
   const child = spawn(process.execPath, [path.join(root, 'scripts', 'dev.mjs'), ...args], {
     cwd: root,
@@ -110,6 +114,7 @@ export default async function setup(project: TestProject) {
 
   const teardown = async () => {
     await stop(child);
+    await fakeAi.close();
     await rm(persistTo, { recursive: true, force: true });
   };
 

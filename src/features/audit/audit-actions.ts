@@ -37,6 +37,14 @@ export const auditActions = [
   'admin.report_warn',
   'admin.report_remove',
   'admin.report_deactivate',
+  'backup.create',
+  'backup.delete',
+  'backup.download',
+  'backup.import',
+  'backup.restore',
+  'backup.restored',
+  'backup.failed',
+  'backup.schedule_update',
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];

@@ -53,6 +53,11 @@ export const API_TAGS = [
   },
   { name: 'Friends', description: 'Friend requests and friendships.' },
   { name: 'Reports', description: 'Reporting people to the moderators.' },
+  { name: 'AI', description: 'The assistant: streamed answers from the configured model, conversations, limits.' },
+  {
+    name: 'Backups',
+    description: 'Archives of every table and file: on demand and on a schedule, download, import and restore.',
+  },
   {
     name: 'Admin',
     description: 'Operating the deployment: users, storage, access logs, the audit log and usage metrics.',

@@ -1,5 +1,6 @@
 import type { Env } from '../../env';
 import { type Config, configProblems } from '../../lib/config';
+import { aiProviderWarning } from '../ai/ai.provider';
 
 export type CheckResult = 'ok' | 'fail';
 
@@ -8,6 +9,8 @@ export interface HealthReport {
   checks: { db: CheckResult; kv: CheckResult; storage: CheckResult; config: CheckResult };
   /** Why a check failed, in words an operator can act on. */
   problems: string[];
+  /** What works but degrades one feature (an unreachable model provider); the status stays ok. */
+  warnings: string[];
 }
 
 const PROBE_KEY = 'health:probe';
@@ -29,7 +32,7 @@ async function probe(name: string, run: () => Promise<unknown>, problems: string
  */
 export async function checkHealth(env: Env, config: Config): Promise<HealthReport> {
   const problems: string[] = [];
-  const [db, kv, storage] = await Promise.all([
+  const [db, kv, storage, aiWarning] = await Promise.all([
     probe(
       'db',
       async () => {
@@ -63,10 +66,11 @@ export async function checkHealth(env: Env, config: Config): Promise<HealthRepor
       },
       problems,
     ),
+    aiProviderWarning(env, config.ai),
   ]);
   const configIssues = configProblems(config);
   problems.push(...configIssues.map((issue) => `config: ${issue}`));
   const checks = { db, kv, storage, config: configIssues.length ? 'fail' : 'ok' } as const;
   const status = Object.values(checks).every((check) => check === 'ok') ? 'ok' : 'fail';
-  return { status, checks, problems };
+  return { status, checks, problems, warnings: aiWarning ? [aiWarning] : [] };
 }

@@ -14,6 +14,7 @@ describe('GET /api/health', () => {
       status: 'ok',
       checks: { db: 'ok', kv: 'ok', storage: 'ok', config: 'ok' },
       problems: [],
+      warnings: [],
       version: expect.stringMatching(/^\d+\.\d+\.\d+/),
     });
   });

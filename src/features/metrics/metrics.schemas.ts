@@ -88,5 +88,14 @@ export const MetricsReportSchema = z
       .openapi('MetricsCoworking'),
     focusedMinutes: Count,
     signups: Count,
+    ai: z
+      .object({
+        requests: Count.openapi({ description: 'Assistant answers in the range, whole or partial.' }),
+        tokens: Count.openapi({
+          description: 'Input and output tokens, as the provider reported them (or estimated).',
+        }),
+        users: Count.openapi({ description: 'People who asked the assistant at least once.' }),
+      })
+      .openapi('MetricsAi'),
   })
   .openapi('MetricsReport');

@@ -3,6 +3,7 @@ import type { Database } from '../../db/client';
 import { metricsDaily } from '../../db/schema';
 import { now } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
+import { usageBetween } from '../ai/ai.service';
 import { addDays } from '../sprints/streaks';
 import { utcDay } from './activity';
 import { computeDay, type DayFigures, weekStart } from './rollup';
@@ -145,5 +146,6 @@ export async function metricsReport(db: Database, query: { from?: string; to?: s
     },
     focusedMinutes,
     signups,
+    ai: await usageBetween(db, from, to),
   };
 }

@@ -5,6 +5,7 @@ import { now } from '../../lib/clock';
 import type { Config } from '../../lib/config';
 import { AppError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
+import { twilioConfig, twilioSender } from './twilio';
 
 export interface OutgoingMessage {
   channel: 'email' | 'sms';
@@ -54,11 +55,14 @@ function httpSender(url: string, apiKey: string | undefined, from: string | unde
 }
 
 /**
- * The sender for a channel: the configured provider, else the development
+ * The sender for a channel: Twilio for texts when `TWILIO_*` is set, else the
+ * configured HTTP provider, else the development
  * outbox. Production without a provider refuses with 503 rather than
  * pretending a message went out.
  */
 export function senderFor(env: Env, config: Config, db: Database, channel: OutgoingMessage['channel']): Sender {
+  const twilio = channel === 'sms' ? twilioConfig(env) : null;
+  if (twilio) return twilioSender(env, twilio);
   const url = channel === 'email' ? env.EMAIL_API_URL : env.SMS_API_URL;
   if (url) {
     return channel === 'email'

@@ -19,13 +19,14 @@ import {
   userRoles,
 } from '../../db/schema';
 import { now } from '../../lib/clock';
+import { aiExportOf } from '../ai/ai.service';
 import { type SocialExport, socialExportOf } from '../social/social-export';
 import { accessOf } from './user-access';
 import { findUserById, type PublicUser, toPublicUser } from './users.service';
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
-export interface UserExport extends SocialExport {
+export interface UserExport extends SocialExport, Awaited<ReturnType<typeof aiExportOf>> {
   exportedAt: string;
   profile: PublicUser;
   roles: { id: string; name: string; grantedAt: string; grantedBy: string | null }[];
@@ -309,9 +310,11 @@ export async function exportUserData(db: Database, userId: string): Promise<User
       .orderBy(asc(userActivityDays.day)),
   ]);
   const social = await socialExportOf(db, userId);
+  const ai = await aiExportOf(db, userId);
   return {
     exportedAt: now().toISOString(),
     ...social,
+    ...ai,
     profile: toPublicUser(user, access),
     roles: roleRows.map((row) => ({ ...row, grantedAt: row.grantedAt.toISOString() })),
     sessions: sessionRows.map((row) => ({

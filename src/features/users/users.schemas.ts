@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { jsonDepth, MAX_JSON_DEPTH } from '../../lib/decode';
 import { PageQuerySchema, pageSchema } from '../../lib/pagination';
+import { AiExportShape } from '../ai/ai.schemas';
 import { AuditEventSchema } from '../audit/audit-log.schemas';
 import { PasswordSchema, UserSchema } from '../auth/auth.schemas';
 import { SocialExportShape } from '../social/social.schemas';
@@ -79,6 +80,7 @@ export const UserExportSchema = z
     exportedAt: iso,
     profile: UserSchema,
     ...SocialExportShape,
+    ...AiExportShape,
     roles: z.array(z.object({ id: z.string(), name: z.string(), grantedAt: iso, grantedBy: z.string().nullable() })),
     sessions: z.array(
       z.object({

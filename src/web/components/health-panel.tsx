@@ -79,6 +79,13 @@ export function HealthPanel() {
               ))}
             </ul>
           )}
+          {state.health.warnings.length > 0 && (
+            <ul class="problems problems-warning" data-testid="health-warnings">
+              {state.health.warnings.map((warning) => (
+                <li>{warning}</li>
+              ))}
+            </ul>
+          )}
         </>
       )}
 

@@ -144,6 +144,10 @@ export function MetricsView({ report }: { report: MetricsReport }) {
             <dt>Stickiness (DAU/MAU)</dt>
             <dd>{last?.stickiness === null || !last ? '–' : percent(last.stickiness)}</dd>
           </div>
+          <div>
+            <dt>Assistant answers / tokens ({plural(report.ai.users, 'person', 'people')})</dt>
+            <dd data-testid="total-ai">{`${report.ai.requests} / ${report.ai.tokens}`}</dd>
+          </div>
         </dl>
       </section>
 

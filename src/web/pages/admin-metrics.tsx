@@ -1,10 +1,12 @@
 import { type ApiError, asApiError } from '../api';
+import { AiSettingsCard } from '../assistant/ai-settings-card';
 import { AdminTabs } from '../components/account-tabs';
 import { errorMessage } from '../components/form';
 import { useLiveState, useSingleEffect } from '../hooks';
 import { insightsApi } from '../insights/api';
 import { MetricsView } from '../insights/metrics-view';
 import type { MetricsReport } from '../insights/types';
+import { can, useSession } from '../session';
 
 type Range = { from?: string; to?: string };
 type State =
@@ -16,6 +18,7 @@ type State =
 const utcDay = (offset = 0) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 
 export function AdminMetricsPage() {
+  const session = useSession();
   // Empty: the server's default, the last 30 days ending today.
   const [range, setRange] = useLiveState<Range>({});
   const [state, setState] = useLiveState<State>({ kind: 'loading', report: null });
@@ -89,6 +92,7 @@ export function AdminMetricsPage() {
         </p>
       )}
       {shown && <MetricsView report={shown} />}
+      {can(session, 'ai.manage') && <AiSettingsCard />}
     </div>
   );
 }
