@@ -28,6 +28,7 @@ import { rolesRoutes } from './features/roles';
 import { roomRoutes } from './features/rooms';
 import { socialRoutes } from './features/social';
 import { sprintRoutes } from './features/sprints';
+import { systemRoutes } from './features/system';
 import { usersRoutes } from './features/users';
 import { readConfig } from './lib/config';
 import { createRouter } from './lib/openapi';
@@ -113,6 +114,7 @@ const features = [
   aiRoutes,
   backupRoutes,
   backupDownloadRoutes,
+  systemRoutes,
 ];
 
 /**

@@ -8,6 +8,7 @@ import { AdminMetricsPage } from './pages/admin-metrics';
 import { AdminReportsPage } from './pages/admin-reports';
 import { AdminRolesPage } from './pages/admin-roles';
 import { AdminStoragePage } from './pages/admin-storage';
+import { AdminSystemPage } from './pages/admin-system';
 import { AdminUsersPage } from './pages/admin-users';
 import { DevOutboxPage } from './pages/dev-outbox';
 import { DevicesPage } from './pages/devices';
@@ -73,6 +74,7 @@ export const routes: readonly Route[] = [
   { path: '/admin/metrics', title: 'Metrics', view: AdminMetricsPage, access: 'admin', permission: 'metrics.read' },
   { path: '/admin/audit-log', title: 'Audit log', view: AdminAuditLogPage, access: 'admin', permission: 'audit.read' },
   { path: '/admin/backups', title: 'Backups', view: AdminBackupsPage, access: 'admin', permission: 'backups.manage' },
+  { path: '/admin/system', title: 'System', view: AdminSystemPage, access: 'admin', permission: 'backups.manage' },
   { path: '/admin/reports', title: 'Reports', view: AdminReportsPage, access: 'admin', permission: 'reports.manage' },
 ];
 
