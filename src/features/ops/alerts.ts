@@ -48,13 +48,15 @@ export async function postAlert(env: Env, alert: Alert): Promise<boolean> {
 
 const HEALTH = 'health';
 
-export type HealthAlertOutcome = 'disabled' | 'unchanged' | 'failing' | 'recovered';
+export type HealthAlertOutcome = 'disabled' | 'unchanged' | 'failing' | 'recovered' | 'undelivered';
 
 /**
  * Run by the cron trigger: checks health and posts when it turns from ok to
  * failing, and once more when it recovers; never in between. The state lives
  * in D1 (`ops_alert_state`) and changes by a conditional UPDATE, so when two
- * runs overlap only the one whose UPDATE changed the row posts.
+ * runs overlap only the one whose UPDATE changed the row posts. When the
+ * webhook does not take the alert, the change is undone and the next run
+ * (15 minutes later) posts again.
  */
 export async function checkHealthAlert(env: Env): Promise<HealthAlertOutcome> {
   if (!env.ALERT_WEBHOOK_URL?.trim()) return 'disabled';
@@ -71,7 +73,7 @@ export async function checkHealthAlert(env: Env): Promise<HealthAlertOutcome> {
       .returning({ key: opsAlertState.key }),
   ]);
   if (changed.length === 0) return 'unchanged';
-  await postAlert(
+  const delivered = await postAlert(
     env,
     failing
       ? {
@@ -85,6 +87,15 @@ export async function checkHealthAlert(env: Env): Promise<HealthAlertOutcome> {
           details: { checks: report.checks },
         },
   );
+  if (!delivered) {
+    // Undone (only if no later run changed the row since), so the next run tries again: a webhook that
+    // was down at the moment health turned must not leave the team unaware for the whole outage.
+    await db
+      .update(opsAlertState)
+      .set({ state: failing ? 'ok' : 'failing', detail: null })
+      .where(and(eq(opsAlertState.key, HEALTH), eq(opsAlertState.changedAt, at)));
+    return 'undelivered';
+  }
   return failing ? 'failing' : 'recovered';
 }
 

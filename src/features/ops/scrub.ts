@@ -4,14 +4,19 @@
  * find a bug, and a leaked one outlives the bug.
  */
 
-/** Headers no report carries, whatever their value. */
-const SECRET_HEADER = /authorization|cookie|token|secret|key|password|admission|signature/i;
+/** Headers no report carries, whatever their value: credentials, and the client's address (personal data). */
+const SECRET_HEADER =
+  /authorization|cookie|token|secret|key|password|admission|signature|jwt|assertion|session|ip$|forwarded/i;
 
 const REPLACEMENTS: [RegExp, string][] = [
   // JWTs (access tokens, ID tokens) wherever they appear.
   [/eyJ[\w-]{6,}\.[\w-]{6,}\.[\w-]*/g, '[jwt]'],
+  // Email addresses, whole, before the digit and random-run rules below can cut into one.
+  [/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g, '[email]'],
   // `Bearer <token>` in a message that quotes a header.
   [/bearer\s+[\w.~+/=-]+/gi, 'Bearer [redacted]'],
+  // A password or secret may hold spaces: after its name, the whole quoted value or the rest of the field goes.
+  [/((?:[\w-]*(?:password|passphrase|secret))["']?\s*[=:]\s*)(?:"[^"]*"|'[^']*'|[^&,;\n]+)/gi, '$1[redacted]'],
   // `token=…`, `password: "…"`, `"refreshToken":"…"`, `sig=…` in URLs, JSON and prose.
   [
     /((?:[\w-]*(?:token|password|secret|signature|api[_-]?key|code|sig))["']?\s*[=:]\s*["']?)[^\s&"',;]+/gi,
@@ -21,8 +26,6 @@ const REPLACEMENTS: [RegExp, string][] = [
   [/[A-Za-z0-9_-]{32,}/g, '[redacted]'],
   // Six or more digits in a row: one-time codes and phone numbers.
   [/\d{6,}/g, '[digits]'],
-  // Email addresses.
-  [/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g, '[email]'],
 ];
 
 /** `text` with tokens, passwords, codes, phone numbers and email addresses replaced. */
@@ -42,7 +45,7 @@ export function scrubUrl(url: string): string {
   }
 }
 
-/** The request's headers a report may carry: none that authenticate or identify a session. */
+/** The request's headers a report may carry: none that authenticate, identify a session or locate the client. */
 export function safeHeaders(headers: Headers): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const [name, value] of headers) if (!SECRET_HEADER.test(name)) kept[name] = value;

@@ -83,14 +83,14 @@ export async function sendToSentry(
   if (context.route) scope.setTag('route', context.route);
   if (context.requestId) scope.setTag('request_id', context.requestId);
   if (context.userId) scope.setUser({ id: context.userId });
-  if (context.request) {
-    scope.setSDKProcessingMetadata({
-      normalizedRequest: {
-        method: context.request.method,
-        url: scrubUrl(context.request.url),
-        headers: safeHeaders(context.request.headers),
-      },
-    });
+  const { request } = context;
+  if (request) {
+    // Set on the event itself: the SDK's `normalizedRequest` metadata is read only by the request-data
+    // integration, which is left out (it would read the body).
+    scope.addEventProcessor((event) => ({
+      ...event,
+      request: { method: request.method, url: scrubUrl(request.url), headers: safeHeaders(request.headers) },
+    }));
   }
   client.captureException(error, { mechanism: { type: `hearth.${context.source}`, handled: false } }, scope);
   await client.flush(2000);
