@@ -3,6 +3,7 @@
 // as default, import it here, and describe it in bench/README.md.
 import ai from './ai.mjs';
 import auth from './auth.mjs';
+import backups from './backups.mjs';
 import bundle from './bundle.mjs';
 import coworking from './coworking.mjs';
 import files from './files.mjs';
@@ -11,4 +12,4 @@ import rooms from './rooms.mjs';
 import roomsCapacity from './rooms-capacity.mjs';
 
 /** @type {import('../lib/scenario.mjs').Scenario[]} */
-export const scenarios = [bundle, httpJson, auth, files, rooms, roomsCapacity, coworking, ai];
+export const scenarios = [bundle, httpJson, auth, files, rooms, roomsCapacity, coworking, ai, backups];
